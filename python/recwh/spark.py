@@ -1,0 +1,109 @@
+"""The one place that owns Spark settings and warehouse paths.
+
+Both `recwh` and dbt (through the `dbt_recwh` plugin, which runs before dbt-spark's
+session method calls `getOrCreate`) build their session here, so a table written by one
+is readable by the other in the same process or a later one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DELTA_JARS_VERSION = "4.4.0"
+DELTA_ARTIFACTS = (
+    f"io.delta:delta-spark_4.2_2.13:{DELTA_JARS_VERSION}",
+    f"io.delta:delta-storage:{DELTA_JARS_VERSION}",
+)
+DEFAULT_MASTER = "local[*]"
+
+
+def project_dir() -> Path:
+    """The dbt project: RECWH_PROJECT_DIR, else the repository this package lives in."""
+    if "RECWH_PROJECT_DIR" in os.environ:
+        return Path(os.environ["RECWH_PROJECT_DIR"]).resolve()
+    return Path(__file__).resolve().parents[2]
+
+
+def home() -> Path:
+    """Everything a run writes lives here; two homes are two independent warehouses."""
+    return Path(os.environ.get("RECWH_HOME", "warehouse")).resolve()
+
+
+def jars_dir() -> Path:
+    return Path(os.environ.get("RECWH_JARS_DIR", project_dir() / ".cache" / "jars")).resolve()
+
+
+def delta_jars() -> list[Path]:
+    names = [f"{a.split(':')[1]}-{a.split(':')[2]}.jar" for a in DELTA_ARTIFACTS]
+    jars = [jars_dir() / name for name in names]
+    missing = [str(j) for j in jars if not j.exists()]
+    if missing:
+        raise FileNotFoundError(
+            f"Delta jars not found: {', '.join(missing)}. Run `make setup` to fetch them."
+        )
+    return jars
+
+
+def spark_conf(master: str | None = None, *, ui: bool | None = None) -> dict[str, str]:
+    """Every Spark setting recwh and dbt use, as one dict."""
+    root = home()
+    shuffle_partitions = os.environ.get("RECWH_SHUFFLE_PARTITIONS", "8")
+    if ui is None:
+        ui = os.environ.get("RECWH_SPARK_UI", "false").lower() == "true"
+    log4j = Path(__file__).with_name("log4j2.properties")
+    java_options = (
+        f"-Dderby.system.home={root} -Dderby.stream.error.file={root / 'derby.log'} "
+        f"-Dlog4j2.configurationFile=file:{log4j}"
+    )
+    return {
+        "spark.master": master or os.environ.get("RECWH_MASTER", DEFAULT_MASTER),
+        "spark.app.name": "recwh",
+        "spark.jars": ",".join(str(j) for j in delta_jars()),
+        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        "spark.sql.catalogImplementation": "hive",
+        "spark.sql.warehouse.dir": str(root / "tables"),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={root / 'metastore_db'};create=true"
+        ),
+        # Delta replaces a table's schema in its own log; let the Hive metastore follow
+        # instead of rejecting the change (which it logs as an error on every overwrite).
+        "spark.hadoop.hive.metastore.disallow.incompatible.col.type.changes": "false",
+        "spark.driver.extraJavaOptions": java_options,
+        "spark.driver.memory": os.environ.get("RECWH_DRIVER_MEMORY", "4g"),
+        "spark.local.dir": str(root / "spark-tmp"),
+        # dbt-spark's session method forces this; recwh must match it exactly.
+        "spark.sql.ansi.enabled": "false",
+        "spark.sql.shuffle.partitions": shuffle_partitions,
+        "spark.sql.adaptive.enabled": "true",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.ui.enabled": str(ui).lower(),
+        "spark.ui.showConsoleProgress": "false",
+        # Delta's own log replay defaults to 50 partitions: far too many for small tables.
+        "spark.databricks.delta.snapshotPartitions": "2",
+        # Keep table features that non-Spark readers (deltalake, Polars) understand.
+        "spark.databricks.delta.properties.defaults.enableDeletionVectors": "false",
+    }
+
+
+def checkpoint_dir() -> Path:
+    return home() / "checkpoints"
+
+
+def get_spark(master: str | None = None):
+    """The process-wide SparkSession, created with `spark_conf` on first use."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    home().mkdir(parents=True, exist_ok=True)
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in spark_conf(master).items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel(os.environ.get("RECWH_LOG_LEVEL", "ERROR"))
+    spark.sparkContext.setCheckpointDir(str(checkpoint_dir()))
+    return spark

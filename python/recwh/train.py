@@ -1,0 +1,318 @@
+"""Train Spark MLlib ALS on `marts.fct_interactions` and write its outputs back to Delta.
+
+Outputs (schema `ml`): dense id maps, user/item factors, the top unseen ALS candidates per
+user, and one `model_runs` row per run. A run's id is derived from its parameters and the
+content of its input, so training again on the same data replaces that run's rows
+instead of adding new ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from recwh.errors import RecwhError
+from recwh.tables import (
+    ALS_PREDICTIONS,
+    FCT_INTERACTIONS,
+    ITEM_FACTORS,
+    ITEM_INDEX,
+    ML_SCHEMA,
+    MODEL_RUNS,
+    USER_FACTORS,
+    USER_INDEX,
+)
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+USER_IDX, ITEM_IDX = "user_idx", "item_idx"
+REQUIRED_COLUMNS = {"user_id": "string", "item_id": "string", "confidence": "double", "rating": "double"}
+EVALUATION_K = 10
+
+
+@dataclass(frozen=True)
+class AlsParams:
+    feedback: str = "implicit"  # or "explicit": fit the ratings themselves
+    rank: int = 24
+    max_iter: int = 15
+    reg_param: float = 0.1
+    alpha: float = 1.0
+    seed: int = 42
+    candidates: int = 100  # ALS candidates kept per user for the hybrid mart
+    holdout_fraction: float = 0.2  # per-user share held out to measure the model; 0 skips it
+
+    def __post_init__(self) -> None:
+        if self.feedback not in ("implicit", "explicit"):
+            raise RecwhError(f"feedback must be 'implicit' or 'explicit', not {self.feedback!r}")
+        if self.rank < 1 or self.max_iter < 1 or self.candidates < 1:
+            raise RecwhError("rank, max_iter and candidates must be positive")
+        if not 0 <= self.holdout_fraction < 1:
+            raise RecwhError("holdout_fraction must be in [0, 1)")
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    run_id: str
+    n_users: int
+    n_items: int
+    n_interactions: int
+    metrics: dict[str, float | None]
+    duration_seconds: float
+
+
+def load_interactions(spark: SparkSession) -> DataFrame:
+    from recwh.warehouse import require_table
+
+    df = require_table(spark, FCT_INTERACTIONS, hint="run `dbt build` (or `recwh run`) after ingesting data")
+    types = dict(df.dtypes)
+    wrong = {c: t for c, t in REQUIRED_COLUMNS.items() if types.get(c) != t}
+    if wrong:
+        raise RecwhError(f"{FCT_INTERACTIONS} lacks columns of the expected types: {wrong}")
+    return df.select(*REQUIRED_COLUMNS)
+
+
+def index_ids(interactions: DataFrame, id_col: str, idx_col: str) -> DataFrame:
+    """Dense 0-based integer ids, as ALS requires; the string id stays the public one."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    return (
+        interactions.select(id_col).distinct()
+        .withColumn(idx_col, (F.row_number().over(Window.orderBy(id_col)) - 1).cast("int"))
+    )
+
+
+def input_fingerprint(interactions: DataFrame) -> str:
+    from pyspark.sql import functions as F
+
+    row = interactions.agg(
+        F.count("*").alias("n"),
+        F.sum(F.xxhash64("user_id", "item_id", "confidence", "rating")).cast("string").alias("h"),
+    ).first()
+    return f"{row['n']}:{row['h']}"
+
+
+def make_run_id(params: AlsParams, fingerprint: str) -> str:
+    payload = json.dumps({"params": asdict(params), "input": fingerprint}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def build_als(params: AlsParams):
+    from pyspark.ml.recommendation import ALS
+
+    return ALS(
+        userCol=USER_IDX,
+        itemCol=ITEM_IDX,
+        ratingCol="confidence" if params.feedback == "implicit" else "rating",
+        implicitPrefs=params.feedback == "implicit",
+        rank=params.rank,
+        maxIter=params.max_iter,
+        regParam=params.reg_param,
+        alpha=params.alpha,
+        seed=params.seed,
+        coldStartStrategy="drop",
+        checkpointInterval=5,
+    )
+
+
+def training_rows(indexed: DataFrame, params: AlsParams) -> DataFrame:
+    if params.feedback == "explicit":
+        return indexed.where("rating is not null")
+    return indexed
+
+
+def split_per_user(indexed: DataFrame, fraction: float, seed: int) -> tuple[DataFrame, DataFrame]:
+    """Hold out `fraction` of each user's interactions (users with one interaction stay whole)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    by_user = Window.partitionBy(USER_IDX)
+    ordered = Window.partitionBy(USER_IDX).orderBy(F.rand(seed), ITEM_IDX)
+    marked = (
+        indexed.withColumn("_n", F.count("*").over(by_user))
+        .withColumn("_pos", F.row_number().over(ordered))
+        .withColumn("_is_test", F.col("_pos") <= F.floor(F.col("_n") * fraction))
+    )
+    train = marked.where(~F.col("_is_test")).drop("_n", "_pos", "_is_test")
+    test = marked.where(F.col("_is_test")).drop("_n", "_pos", "_is_test")
+    return train, test
+
+
+def top_unseen(model, users: DataFrame, seen: DataFrame, k: int) -> DataFrame:
+    """Top k items per user by ALS score, excluding items the user has already seen."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    max_seen = seen.groupBy(USER_IDX).count().agg(F.max("count")).first()[0] or 0
+    scored = (
+        model.recommendForUserSubset(users, k + max_seen)
+        .select(USER_IDX, F.explode("recommendations").alias("rec"))
+        .select(USER_IDX, F.col("rec")[ITEM_IDX].alias(ITEM_IDX), F.col("rec.rating").alias("als_score"))
+        .join(seen.select(USER_IDX, ITEM_IDX), [USER_IDX, ITEM_IDX], "left_anti")
+    )
+    ranked = Window.partitionBy(USER_IDX).orderBy(F.desc("als_score"), ITEM_IDX)
+    return scored.withColumn("als_rank", F.row_number().over(ranked)).where(F.col("als_rank") <= k)
+
+
+def ranking_metrics(recommended: DataFrame, test: DataFrame, k: int) -> dict[str, float]:
+    """Mean nDCG@k and precision@k over test users, as pyspark's RankingEvaluator computes them."""
+    from pyspark.ml.evaluation import RankingEvaluator
+    from pyspark.sql import functions as F
+
+    predicted = recommended.groupBy(USER_IDX).agg(
+        F.sort_array(F.collect_list(F.struct("als_rank", ITEM_IDX))).alias("ranked")
+    ).select(USER_IDX, F.col("ranked")[ITEM_IDX].cast("array<double>").alias("prediction"))
+    relevant = test.groupBy(USER_IDX).agg(F.collect_set(F.col(ITEM_IDX).cast("double")).alias("label"))
+    joined = relevant.join(predicted, USER_IDX, "left").select(
+        "label", F.coalesce("prediction", F.array().cast("array<double>")).alias("prediction")
+    )
+    evaluator = RankingEvaluator(predictionCol="prediction", labelCol="label", k=k)
+    return {
+        f"ndcg_at_{k}": evaluator.evaluate(joined, {evaluator.metricName: "ndcgAtK"}),
+        f"precision_at_{k}": evaluator.evaluate(joined, {evaluator.metricName: "precisionAtK"}),
+    }
+
+
+def popularity_baseline(train: DataFrame, test: DataFrame, k: int) -> DataFrame:
+    """The most-popular list (by number of users), minus each user's seen items."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    max_seen = train.groupBy(USER_IDX).count().agg(F.max("count")).first()[0] or 0
+    popular = train.groupBy(ITEM_IDX).agg(F.count("*").alias("n_users")).orderBy(
+        F.desc("n_users"), ITEM_IDX
+    ).limit(k + max_seen)
+    users = test.select(USER_IDX).distinct()
+    ranked = Window.partitionBy(USER_IDX).orderBy(F.desc("n_users"), ITEM_IDX)
+    return (
+        users.crossJoin(popular)
+        .join(train.select(USER_IDX, ITEM_IDX), [USER_IDX, ITEM_IDX], "left_anti")
+        .withColumn("als_rank", F.row_number().over(ranked))
+        .where(F.col("als_rank") <= k)
+    )
+
+
+def evaluate_holdout(indexed: DataFrame, params: AlsParams) -> dict[str, float | None]:
+    from pyspark.ml.evaluation import RegressionEvaluator
+
+    train, test = split_per_user(indexed, params.holdout_fraction, params.seed)
+    train = train.cache()
+    model = build_als(params).fit(training_rows(train, params))
+    test_users = test.select(USER_IDX).distinct()
+    metrics: dict[str, float | None] = {}
+    metrics.update(ranking_metrics(top_unseen(model, test_users, train, EVALUATION_K), test, EVALUATION_K))
+    baseline = ranking_metrics(popularity_baseline(train, test, EVALUATION_K), test, EVALUATION_K)
+    metrics[f"popularity_ndcg_at_{EVALUATION_K}"] = baseline[f"ndcg_at_{EVALUATION_K}"]
+    metrics["rmse"] = None
+    if params.feedback == "explicit":
+        predictions = model.transform(test.where("rating is not null"))
+        metrics["rmse"] = RegressionEvaluator(
+            metricName="rmse", labelCol="rating", predictionCol="prediction"
+        ).evaluate(predictions)
+    train.unpersist()
+    return metrics
+
+
+def write_table(df: DataFrame, name: str) -> None:
+    df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").saveAsTable(name)
+
+
+def record_run(spark: SparkSession, row: dict) -> None:
+    """Upsert the run's row: training the same run again replaces it."""
+    from delta.tables import DeltaTable
+
+    run = spark.createDataFrame([row], schema=MODEL_RUNS_SCHEMA)
+    if not spark.catalog.tableExists(MODEL_RUNS):
+        run.write.format("delta").saveAsTable(MODEL_RUNS)
+        return
+    (
+        DeltaTable.forName(spark, MODEL_RUNS).alias("t")
+        .merge(run.alias("s"), "t.run_id = s.run_id")
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute()
+    )
+
+
+MODEL_RUNS_SCHEMA = (
+    "run_id string, trained_at timestamp, feedback string, rank int, max_iter int, "
+    "reg_param double, alpha double, seed bigint, n_users bigint, n_items bigint, "
+    "n_interactions bigint, input_fingerprint string, ndcg_at_10 double, precision_at_10 double, "
+    "popularity_ndcg_at_10 double, rmse double, params_json string, duration_seconds double"
+)
+
+
+def train(spark: SparkSession, params: AlsParams = AlsParams()) -> TrainResult:
+    from pyspark.sql import functions as F
+
+    started = time.monotonic()
+    interactions = load_interactions(spark).cache()
+    fingerprint = input_fingerprint(interactions)
+    run_id = make_run_id(params, fingerprint)
+
+    spark.sql(f"create database if not exists {ML_SCHEMA}")
+    user_index = index_ids(interactions, "user_id", USER_IDX)
+    item_index = index_ids(interactions, "item_id", ITEM_IDX)
+    write_table(user_index, USER_INDEX)
+    write_table(item_index, ITEM_INDEX)
+    user_index, item_index = spark.table(USER_INDEX), spark.table(ITEM_INDEX)
+    indexed = (
+        interactions.join(user_index, "user_id").join(item_index, "item_id")
+        .select(USER_IDX, ITEM_IDX, "confidence", "rating")
+        .cache()
+    )
+    if params.feedback == "explicit" and training_rows(indexed, params).isEmpty():
+        raise RecwhError("explicit feedback needs ratings, and fct_interactions has none",
+                         hint="use --feedback implicit")
+
+    metrics = evaluate_holdout(indexed, params) if params.holdout_fraction > 0 else {}
+    model = build_als(params).fit(training_rows(indexed, params))
+
+    users = indexed.select(USER_IDX).distinct()
+    predictions = (
+        top_unseen(model, users, indexed, params.candidates)
+        .join(user_index, USER_IDX).join(item_index, ITEM_IDX)
+        .select(F.lit(run_id).alias("run_id"), "user_id", "item_id",
+                F.col("als_score").cast("double"), F.col("als_rank").cast("int"))
+    )
+    write_table(predictions, ALS_PREDICTIONS)
+    for factors, index, id_col, idx_col, name in (
+        (model.userFactors, user_index, "user_id", USER_IDX, USER_FACTORS),
+        (model.itemFactors, item_index, "item_id", ITEM_IDX, ITEM_FACTORS),
+    ):
+        write_table(
+            factors.withColumnRenamed("id", idx_col).join(index, idx_col)
+            .select(F.lit(run_id).alias("run_id"), id_col, "features"),
+            name,
+        )
+
+    n_users, n_items, n_interactions = user_index.count(), item_index.count(), indexed.count()
+    duration = time.monotonic() - started
+    record_run(spark, {
+        "run_id": run_id,
+        "trained_at": datetime.now(timezone.utc).replace(tzinfo=None),
+        "feedback": params.feedback,
+        "rank": params.rank,
+        "max_iter": params.max_iter,
+        "reg_param": float(params.reg_param),
+        "alpha": float(params.alpha),
+        "seed": params.seed,
+        "n_users": n_users,
+        "n_items": n_items,
+        "n_interactions": n_interactions,
+        "input_fingerprint": fingerprint,
+        "ndcg_at_10": metrics.get("ndcg_at_10"),
+        "precision_at_10": metrics.get("precision_at_10"),
+        "popularity_ndcg_at_10": metrics.get("popularity_ndcg_at_10"),
+        "rmse": metrics.get("rmse"),
+        "params_json": json.dumps(asdict(params), sort_keys=True),
+        "duration_seconds": duration,
+    })
+    indexed.unpersist()
+    interactions.unpersist()
+    return TrainResult(run_id, n_users, n_items, n_interactions, metrics, duration)

@@ -1,0 +1,42 @@
+"""ALS building blocks on small DataFrames made here."""
+
+from __future__ import annotations
+
+import pytest
+from pyspark.testing import assertDataFrameEqual
+
+from recwh.errors import RecwhError
+from recwh.train import AlsParams, index_ids, make_run_id, split_per_user
+
+
+def test_index_ids_are_dense_and_keep_string_ids(spark):
+    interactions = spark.createDataFrame(
+        [("10", "b"), ("2", "a"), ("10", "a"), ("x", "c")], "user_id string, item_id string"
+    )
+    expected = spark.createDataFrame([("10", 0), ("2", 1), ("x", 2)], "user_id string, user_idx int")
+    assertDataFrameEqual(index_ids(interactions, "user_id", "user_idx"), expected)
+
+
+def test_split_per_user_holds_out_a_share_of_each_user(spark):
+    rows = [(u, i, 1.0, None) for u in range(3) for i in range(10)] + [(9, 0, 1.0, None)]
+    indexed = spark.createDataFrame(rows, "user_idx int, item_idx int, confidence double, rating double")
+    train, test = split_per_user(indexed, 0.2, seed=1)
+    per_user = {r["user_idx"]: r["count"] for r in test.groupBy("user_idx").count().collect()}
+    assert per_user == {0: 2, 1: 2, 2: 2}  # the one-interaction user stays in train
+    assert train.count() + test.count() == indexed.count()
+    assert train.join(test, ["user_idx", "item_idx"]).isEmpty()
+    again_train, _ = split_per_user(indexed, 0.2, seed=1)
+    assertDataFrameEqual(train, again_train)
+
+
+def test_run_id_depends_on_params_and_input():
+    base = make_run_id(AlsParams(), "100:5")
+    assert base == make_run_id(AlsParams(), "100:5")
+    assert base != make_run_id(AlsParams(rank=8), "100:5")
+    assert base != make_run_id(AlsParams(), "101:5")
+
+
+@pytest.mark.parametrize("bad", [{"feedback": "thumbs"}, {"rank": 0}, {"holdout_fraction": 1.0}])
+def test_bad_params_are_refused(bad):
+    with pytest.raises(RecwhError):
+        AlsParams(**bad)
