@@ -1,0 +1,188 @@
+"""MovieLens readers, on tiny synthetic folders in both layouts (never the real data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from recwh import movielens
+from recwh.movielens import MovieLensError
+from recwh.tables import RAW_CATALOG, RAW_COLUMNS, RAW_EVENTS, RAW_USERS
+
+U_DATA = "1\t10\t4\t881250949\n2\t10\t3\t891717742\n1\t20\t5\t878887116\n"
+U_GENRE = "unknown|0\nAction|1\nComedy|2\nDrama|3\n\n"
+U_ITEM = (
+    "10|Café Society (1995)|01-Jan-1995||http://example.org/10|0|1|1|0\n"
+    "20|Quiet Days (1987)|||http://example.org/20|0|0|0|1\n"
+    "30|unknown|||http://example.org/30|1|0|0|0\n"
+)
+U_USER = "1|24|M|technician|85711\n2|53|F|other|94043\n3|23|M|writer|32067\n"
+
+RATINGS_CSV = (
+    "userId,movieId,rating,timestamp\n"
+    "1,1,4.0,964982703\n1,3,3.5,964981247\n7,1,5,964982224\n7,2,0.5,964983815\n"
+)
+MOVIES_CSV = (
+    "movieId,title,genres\n"
+    "1,Toy Story (1995),Adventure|Animation|Children|Comedy|Fantasy\n"
+    '2,"American President, The (1995)",Comedy|Drama|Romance\n'
+    "3,Untitled Thing,(no genres listed)\n"
+)
+TAGS_CSV = (
+    "userId,movieId,tag,timestamp\n"
+    "1,1,pixar,1139045764\n7,1,Pixar,1139045765\n7,1,fun,1139045766\n1,1,pixar ,1139045767\n"
+    '7,2,"politics, sort of",1139045768\n'
+)
+
+
+def write(folder: Path, files: dict[str, str], encoding: str = "utf-8") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_bytes(text.encode("latin-1" if name == "u.item" else encoding))
+    return folder
+
+
+@pytest.fixture
+def ml100k(tmp_path) -> Path:
+    return write(tmp_path / "ml-100k", {"u.data": U_DATA, "u.genre": U_GENRE,
+                                        "u.item": U_ITEM, "u.user": U_USER})
+
+
+@pytest.fixture
+def latest(tmp_path) -> Path:
+    return write(tmp_path / "ml-latest", {"ratings.csv": RATINGS_CSV,
+                                          "movies.csv": MOVIES_CSV, "tags.csv": TAGS_CSV})
+
+
+def assert_raw_shape(data):
+    assert set(data) == {RAW_EVENTS, RAW_CATALOG, RAW_USERS}
+    for table, frame in data.items():
+        assert list(frame.columns) == RAW_COLUMNS[table]
+        for column in frame.columns:
+            assert {type(v) for v in frame[column]} <= {str, type(None)}, (table, column)
+
+
+def test_100k_layout(ml100k):
+    data = movielens.read(ml100k)
+    assert_raw_shape(data)
+    events = data[RAW_EVENTS]
+    assert events.iloc[0].to_dict() == {
+        "user_id": "1", "item_id": "10", "event_type": "rating", "value": "4",
+        "watch_seconds": None, "occurred_at": "1997-12-04T15:55:49Z", "device": None,
+        "country": None,
+    }
+    catalog = data[RAW_CATALOG].set_index("item_id")
+    assert catalog.loc["10", "title"] == "Café Society (1995)"  # decoded as latin-1
+    assert catalog.loc["10", "genres"] == "Action|Comedy"
+    assert catalog.loc["10", "release_year"] == "1995"
+    assert catalog.loc["20", "release_year"] == "1987"  # no date: from the title
+    assert catalog.loc["30", "genres"] is None  # "unknown" is no genre
+    assert catalog.loc["30", "release_year"] is None
+    assert (catalog["kind"] == "movie").all() and catalog["directors"].isna().all()
+    users = data[RAW_USERS].set_index("user_id")
+    assert list(users.index) == ["1", "2", "3"]
+    assert users.loc["1", "signup_at"] == "1997-11-07T07:18:36Z"  # earliest rating
+    assert users.loc["3", "signup_at"] is None  # never rated
+    assert (users["country"] == "US").all() and users["plan"].isna().all()
+
+
+def test_100k_without_u_user_derives_users(ml100k):
+    (ml100k / "u.user").unlink()
+    users = movielens.read(str(ml100k))[RAW_USERS]
+    assert sorted(users["user_id"]) == ["1", "2"]
+
+
+def test_latest_layout(latest):
+    data = movielens.read(latest)
+    assert_raw_shape(data)
+    events = data[RAW_EVENTS]
+    assert list(events["value"]) == ["4.0", "3.5", "5", "0.5"]  # text exactly as in the file
+    assert list(events["user_id"]) == ["1", "1", "7", "7"]
+    assert events["occurred_at"].iloc[0] == "2000-07-30T18:45:03Z"
+    catalog = data[RAW_CATALOG].set_index("item_id")
+    assert catalog.loc["2", "title"] == "American President, The (1995)"
+    assert catalog.loc["1", "genres"] == "Adventure|Animation|Children|Comedy|Fantasy"
+    assert catalog.loc["3", "genres"] is None
+    assert catalog.loc["1", "release_year"] == "1995"
+    assert catalog.loc["3", "release_year"] is None
+    assert catalog.loc["1", "description"] == "Tags: pixar, fun"  # most frequent first
+    assert catalog.loc["2", "description"] == "Tags: politics, sort of"
+    assert catalog.loc["3", "description"] is None
+    users = data[RAW_USERS].set_index("user_id")
+    assert list(users.index) == ["1", "7"]
+    assert users.loc["1", "signup_at"] == "2000-07-30T18:20:47Z"
+    assert users["country"].isna().all()
+
+
+def test_latest_without_tags(latest):
+    (latest / "tags.csv").unlink()
+    assert movielens.read(latest)[RAW_CATALOG]["description"].isna().all()
+
+
+def test_missing_path(tmp_path):
+    with pytest.raises(MovieLensError, match="does not exist"):
+        movielens.read(tmp_path / "nope")
+
+
+def test_not_a_directory(tmp_path):
+    file = tmp_path / "ratings.csv"
+    file.write_text(RATINGS_CSV)
+    with pytest.raises(MovieLensError, match="not a directory"):
+        movielens.read(file)
+
+
+def test_folder_without_either_layout_names_the_expected_files(tmp_path):
+    write(tmp_path / "other", {"movies.csv": MOVIES_CSV})
+    with pytest.raises(MovieLensError) as error:
+        movielens.read(tmp_path / "other")
+    for name in ("u.data", "u.item", "ratings.csv", "movies.csv"):
+        assert name in str(error.value)
+
+
+@pytest.mark.parametrize("bad_line, problem", [
+    ("2\t30\t4\n", "expected 4 fields"),
+    ("2\t30\t4\t881250949\textra\n", "expected 4 fields"),
+    ("2\t30\tfour\t881250949\n", "rating is not a number"),
+    ("2\t30\t4\tyesterday\n", "timestamp"),
+])
+def test_malformed_u_data_names_file_and_line(ml100k, bad_line, problem):
+    (ml100k / "u.data").write_text(U_DATA + bad_line)
+    with pytest.raises(MovieLensError, match=rf"u\.data, line 4: {problem}"):
+        movielens.read(ml100k)
+
+
+@pytest.mark.parametrize("bad_line, problem", [
+    ("7,3,4.0\n", "expected 4 fields"),
+    ("7,3,great,964983815\n", "rating is not a number"),
+    ("7,3,4.0,2000-01-01\n", "timestamp"),
+])
+def test_malformed_ratings_csv_names_file_and_line(latest, bad_line, problem):
+    (latest / "ratings.csv").write_text(RATINGS_CSV + bad_line)
+    with pytest.raises(MovieLensError, match=rf"ratings\.csv, line 6: {problem}"):
+        movielens.read(latest)
+
+
+def test_malformed_u_item_names_file_and_line(ml100k):
+    (ml100k / "u.item").write_bytes((U_ITEM + "40|Short Line|||\n").encode("latin-1"))
+    with pytest.raises(MovieLensError, match=r"u\.item, line 4: expected 9 fields"):
+        movielens.read(ml100k)
+
+
+def test_movies_csv_with_wrong_header(latest):
+    (latest / "movies.csv").write_text("id,name\n1,Toy Story\n")
+    with pytest.raises(MovieLensError, match=r"movies\.csv: header lacks movieId, title, genres"):
+        movielens.read(latest)
+
+
+@pytest.mark.parametrize("content", ["", "userId,movieId,rating,timestamp\n"])
+def test_empty_ratings_csv(latest, content):
+    (latest / "ratings.csv").write_text(content)
+    with pytest.raises(MovieLensError, match=r"ratings\.csv: .*(empty|no ratings)"):
+        movielens.read(latest)
+
+
+def test_empty_u_data(ml100k):
+    (ml100k / "u.data").write_text("")
+    with pytest.raises(MovieLensError, match=r"u\.data: no ratings"):
+        movielens.read(ml100k)
