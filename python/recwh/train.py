@@ -16,12 +16,12 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from recwh.errors import RecwhError
+from recwh.warehouse import ensure_schemas, require_table
 from recwh.tables import (
     ALS_PREDICTIONS,
     FCT_INTERACTIONS,
     ITEM_FACTORS,
     ITEM_INDEX,
-    ML_SCHEMA,
     MODEL_RUNS,
     USER_FACTORS,
     USER_INDEX,
@@ -66,8 +66,6 @@ class TrainResult:
 
 
 def load_interactions(spark: SparkSession) -> DataFrame:
-    from recwh.warehouse import require_table
-
     df = require_table(spark, FCT_INTERACTIONS, hint="run `dbt build` (or `recwh run`) after ingesting data")
     types = dict(df.dtypes)
     wrong = {c: t for c, t in REQUIRED_COLUMNS.items() if types.get(c) != t}
@@ -255,7 +253,7 @@ def train(spark: SparkSession, params: AlsParams = AlsParams()) -> TrainResult:
     fingerprint = input_fingerprint(interactions)
     run_id = make_run_id(params, fingerprint)
 
-    spark.sql(f"create database if not exists {ML_SCHEMA}")
+    ensure_schemas(spark)
     user_index = index_ids(interactions, "user_id", USER_IDX)
     item_index = index_ids(interactions, "item_id", ITEM_IDX)
     write_table(user_index, USER_INDEX)

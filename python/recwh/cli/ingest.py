@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from recwh.cli.errors import user_errors
+
+app = typer.Typer(help="Load source data into the raw Delta tables.", no_args_is_help=True)
+
+
+@app.command("movielens")
+def movielens(
+    path: Annotated[Path, typer.Argument(help="A MovieLens folder: 100k layout (u.data, u.item, u.user) or ml-latest (ratings.csv, movies.csv, tags.csv).")],
+) -> None:
+    """Load a MovieLens folder: ratings become rating events, genres and tags catalog metadata."""
+    from recwh import movielens as ml
+    from recwh.spark import get_spark
+    from recwh.warehouse import write_raw
+
+    with user_errors(ml.MovieLensError):
+        frames = ml.read(path)  # parse and check everything before Spark starts
+        counts = write_raw(get_spark(), frames, source=f"movielens:{path.resolve().name}")
+    for table, rows in counts.items():
+        typer.echo(f"{table}: {rows} rows")

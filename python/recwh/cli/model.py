@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from recwh.cli.errors import user_errors
+
+# ALS options shared by `train` and `run`; defaults come from recwh.train.AlsParams.
+Feedback = Annotated[str, typer.Option(help="implicit (confidence from events) or explicit (ratings).")]
+Rank = Annotated[int, typer.Option(min=1, help="Number of latent factors.")]
+MaxIter = Annotated[int, typer.Option(min=1, help="ALS iterations.")]
+RegParam = Annotated[float, typer.Option(min=0, help="L2 regularisation.")]
+Alpha = Annotated[float, typer.Option(min=0, help="Implicit feedback: confidence scale.")]
+Seed = Annotated[int, typer.Option(help="Random seed for ALS and the holdout split.")]
+Candidates = Annotated[int, typer.Option(min=1, help="ALS candidates kept per user for the hybrid mart.")]
+Holdout = Annotated[float, typer.Option(min=0, max=0.9, help="Share of each user's interactions held out to measure the model (0 skips it).")]
+
+
+def _params(**kwargs):
+    from recwh.train import AlsParams
+
+    return AlsParams(**kwargs)
+
+
+def _report(result) -> None:
+    typer.echo(
+        f"run {result.run_id}: {result.n_users} users, {result.n_items} items, "
+        f"{result.n_interactions} interactions, {result.duration_seconds:.1f} s"
+    )
+    for name, value in result.metrics.items():
+        if value is not None:
+            typer.echo(f"  {name}: {value:.4f}")
+
+
+def train(
+    feedback: Feedback = "implicit", rank: Rank = 24, max_iter: MaxIter = 15,
+    reg_param: RegParam = 0.1, alpha: Alpha = 1.0, seed: Seed = 42,
+    candidates: Candidates = 100, holdout: Holdout = 0.2,
+) -> None:
+    """Train ALS on marts.fct_interactions; write factors, candidates and a model_runs row to Delta."""
+    from recwh.spark import get_spark
+    from recwh.train import train as train_als
+
+    with user_errors():
+        params = _params(feedback=feedback, rank=rank, max_iter=max_iter, reg_param=reg_param,
+                         alpha=alpha, seed=seed, candidates=candidates, holdout_fraction=holdout)
+        result = train_als(get_spark(), params)
+    _report(result)
+
+
+def run(
+    feedback: Feedback = "implicit", rank: Rank = 24, max_iter: MaxIter = 15,
+    reg_param: RegParam = 0.1, alpha: Alpha = 1.0, seed: Seed = 42,
+    candidates: Candidates = 100, holdout: Holdout = 0.2,
+) -> None:
+    """The whole pipeline in one Spark session: dbt build, ALS training, then the hybrid marts."""
+    from recwh.pipeline import run as run_pipeline
+
+    with user_errors():
+        params = _params(feedback=feedback, rank=rank, max_iter=max_iter, reg_param=reg_param,
+                         alpha=alpha, seed=seed, candidates=candidates, holdout_fraction=holdout)
+        result = run_pipeline(params)
+    _report(result)

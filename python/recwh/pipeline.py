@@ -1,0 +1,37 @@
+"""dbt and training, run in one process on one SparkSession."""
+
+from __future__ import annotations
+
+from recwh.errors import RecwhError
+from recwh.spark import get_spark, home, project_dir
+from recwh.train import AlsParams, TrainResult, train
+
+# Models that read what `recwh train` writes (the `ml` source) are built after training.
+AFTER_TRAINING = "source:ml+"
+
+
+def dbt(*args: str) -> None:
+    """Invoke dbt in-process, so dbt-spark's session method reuses recwh's SparkSession."""
+    from dbt.cli.main import dbtRunner
+
+    get_spark()
+    project = project_dir()
+    result = dbtRunner().invoke([
+        *args,
+        "--project-dir", str(project),
+        "--profiles-dir", str(project / "profiles"),
+        "--target-path", str(home() / "dbt" / "target"),
+        "--log-path", str(home() / "dbt" / "logs"),
+    ])
+    if not result.success:
+        detail = f": {result.exception}" if result.exception else ""
+        raise RecwhError(f"dbt {' '.join(args)} failed{detail}",
+                         hint=f"see the log above and {home() / 'dbt' / 'logs' / 'dbt.log'}")
+
+
+def run(params: AlsParams = AlsParams()) -> TrainResult:
+    """The whole pipeline: build and test the models, train ALS, build the hybrid marts."""
+    dbt("build", "--exclude", AFTER_TRAINING)
+    result = train(get_spark(), params)
+    dbt("build", "--select", AFTER_TRAINING)
+    return result
