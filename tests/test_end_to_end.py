@@ -1,0 +1,198 @@
+"""The whole product through its CLI, on real Spark, Delta and dbt, with generated data.
+
+Tests in this module run in order on one warehouse: first the errors a fresh warehouse
+gives, then `recwh demo` + `recwh run`, then what users read from the result.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from recwh.cli.main import app
+from recwh.tables import (
+    ALS_PREDICTIONS,
+    FCT_INTERACTIONS,
+    MODEL_RUNS,
+    RAW_EVENTS,
+    RECOMMENDATIONS,
+)
+
+K = 10  # dbt var recommendations_k
+runner = CliRunner()
+
+
+def recwh(*args: str):
+    result = runner.invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def test_fresh_warehouse_gives_clear_errors(spark, tmp_path):
+    result = recwh("train")
+    assert result.exit_code == 1
+    assert "marts.fct_interactions does not exist yet" in result.output
+    assert "Hint:" in result.output
+
+    result = recwh("recommend", "u1")
+    assert result.exit_code == 1
+    assert "recwh run" in result.output
+
+    result = recwh("ingest", "movielens", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1
+    assert "nowhere" in result.output
+
+
+@pytest.fixture(scope="module")
+def pipeline(spark):
+    result = recwh("demo", "--users", "120", "--items", "80", "--seed", "5", "--events-per-user", "12")
+    assert result.exit_code == 0, result.output
+    result = recwh("run", "--max-iter", "5", "--rank", "8")
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_run_reports_the_trained_model(spark, pipeline):
+    assert "ndcg_at_10" in pipeline.output
+    runs = spark.table(MODEL_RUNS).collect()
+    assert len(runs) == 1
+    assert runs[0]["n_users"] > 50 and 0 <= runs[0]["ndcg_at_10"] <= 1
+
+
+def test_every_user_gets_k_unseen_recommendations(spark, pipeline):
+    recs = spark.table(RECOMMENDATIONS)
+    users = spark.table("marts.dim_users")
+    per_user = recs.groupBy("user_id").count()
+    assert per_user.where(f"count != {K}").isEmpty()
+    assert users.join(per_user, "user_id", "left_anti").isEmpty(), "a user has no list"
+    seen = spark.table(FCT_INTERACTIONS).select("user_id", "item_id")
+    assert recs.join(seen, ["user_id", "item_id"]).isEmpty()
+    ranks = {r["rank"] for r in recs.select("rank").distinct().collect()}
+    assert ranks == set(range(1, K + 1))
+
+
+def test_cold_start_users_get_a_fallback_list(spark, pipeline):
+    cold = spark.table("marts.dim_users").where("is_cold_start")
+    assert not cold.isEmpty(), "the demo data should include users with no events"
+    recs = spark.table(RECOMMENDATIONS).join(cold.select("user_id"), "user_id")
+    assert recs.count() == cold.count() * K
+    assert {r["strategy"] for r in recs.select("strategy").distinct().collect()} == {"cold_start"}
+
+
+def test_recommendations_blend_collaborative_and_content(spark, pipeline):
+    recs = spark.table(RECOMMENDATIONS).where("strategy = 'hybrid'")
+    stats = recs.selectExpr(
+        "min(score) as lo", "max(score) as hi",
+        "max(collaborative_score) as collab", "max(content_score) as content",
+        "count(distinct reason) as reasons",
+    ).first()
+    assert 0 <= stats["lo"] <= stats["hi"] <= 1
+    assert stats["collab"] > 0 and stats["content"] > 0
+    assert stats["reasons"] >= 2
+    run_ids = {r["run_id"] for r in recs.select("run_id").distinct().collect()}
+    assert run_ids == {spark.table(MODEL_RUNS).first()["run_id"]}
+
+
+def test_ids_stay_exactly_as_the_source_gives_them(spark, pipeline):
+    raw_users = {r["user_id"] for r in spark.table(RAW_EVENTS).select("user_id").collect()}
+    mart_users = {r["user_id"] for r in spark.table(RECOMMENDATIONS).select("user_id").distinct().collect()}
+    assert mart_users - {u for u in raw_users if u} <= {
+        r["user_id"] for r in spark.table("marts.dim_users").where("is_cold_start").collect()
+    }
+
+
+def test_recommendations_are_readable_without_spark(spark, pipeline):
+    from deltalake import DeltaTable
+
+    path = spark.sql(f"describe detail {RECOMMENDATIONS}").first()["location"].removeprefix("file:")
+    read = DeltaTable(path).to_pandas().sort_values(["user_id", "rank"]).reset_index(drop=True)
+    expected = spark.table(RECOMMENDATIONS).toPandas().sort_values(["user_id", "rank"]).reset_index(drop=True)
+    assert list(read.columns) == list(expected.columns)
+    assert read[["user_id", "item_id", "rank", "reason"]].equals(expected[["user_id", "item_id", "rank", "reason"]])
+    assert (read["score"] - expected["score"]).abs().max() < 1e-9
+
+
+def test_recommend_prints_a_users_list(spark, pipeline):
+    user = spark.table(RECOMMENDATIONS).where("strategy = 'hybrid'").first()["user_id"]
+    result = recwh("recommend", user)
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith(f"Recommendations for user {user}")
+    assert len(lines) == 2 + K
+
+    result = recwh("recommend", "no-such-user")
+    assert result.exit_code == 1
+    assert "no recommendations for user 'no-such-user'" in result.output
+
+
+def test_tables_lists_every_delta_table(spark, pipeline):
+    result = recwh("tables", "--json")
+    assert result.exit_code == 0, result.output
+    tables = {t["name"]: t for t in json.loads(result.output)}
+    for name in (RAW_EVENTS, FCT_INTERACTIONS, RECOMMENDATIONS, ALS_PREDICTIONS, MODEL_RUNS,
+                 "marts.item_similarity", "marts.user_preferences", "marts.item_popularity",
+                 "marts.quarantined_rows"):
+        assert name in tables, name
+        assert tables[name]["rows"] > 0, name
+        assert (Path(tables[name]["path"]) / "_delta_log").is_dir()
+    assert tables[RECOMMENDATIONS]["rows"] == spark.table(RECOMMENDATIONS).count()
+
+
+def test_dirty_rows_are_quarantined_with_a_reason(spark, pipeline):
+    quarantined = spark.table("marts.quarantined_rows")
+    reasons = {r["reason"] for r in quarantined.select("reason").distinct().collect()}
+    assert {"duplicate", "unknown item_id", "bad timestamp"} <= reasons
+    assert quarantined.where("reason is null or raw_record is null").isEmpty()
+
+
+def test_retraining_the_same_input_replaces_its_run(spark, pipeline):
+    before = spark.table(MODEL_RUNS).first()["run_id"]
+    result = recwh("train", "--max-iter", "5", "--rank", "8")
+    assert result.exit_code == 0, result.output
+    runs = spark.table(MODEL_RUNS).collect()
+    assert [r["run_id"] for r in runs] == [before]
+
+
+def test_explicit_feedback_trains_on_ratings(spark, pipeline):
+    result = recwh("train", "--feedback", "explicit", "--max-iter", "5", "--rank", "8")
+    assert result.exit_code == 0, result.output
+    assert "rmse" in result.output
+    assert spark.table(MODEL_RUNS).count() == 2
+
+
+def write_movielens_100k(folder: Path) -> None:
+    """A tiny folder in MovieLens-100k's layout, made up here."""
+    folder.mkdir()
+    (folder / "u.data").write_text("1\t10\t5\t881250949\n1\t20\t3\t881250950\n2\t10\t4\t881250951\n")
+    genres = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
+              "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
+              "Romance", "Sci-Fi", "Thriller", "War", "Western"]
+    (folder / "u.genre").write_text("".join(f"{g}|{i}\n" for i, g in enumerate(genres)))
+    flags = {"10": [1] + [0] * 18, "20": [0, 1] + [0] * 17}
+    (folder / "u.item").write_text("".join(
+        f"{item}|Film {item} (1995)|01-Jan-1995||http://x|" + "|".join(map(str, f)) + "\n"
+        for item, f in flags.items()
+    ))
+    (folder / "u.user").write_text("1|24|M|technician|85711\n2|53|F|other|94043\n")
+
+
+def test_movielens_ingest_keeps_ids_and_bad_input_loses_nothing(spark, tmp_path):
+    folder = tmp_path / "ml-tiny"
+    write_movielens_100k(folder)
+    result = recwh("ingest", "movielens", str(folder))
+    assert result.exit_code == 0, result.output
+    events = spark.table(RAW_EVENTS).where("_source = 'movielens:ml-tiny'")
+    assert sorted((r["user_id"], r["item_id"], r["value"]) for r in events.collect()) == [
+        ("1", "10", "5"), ("1", "20", "3"), ("2", "10", "4"),
+    ]
+
+    before = spark.table(RAW_EVENTS).count()
+    (folder / "u.data").write_text("1\t10\tfive\t881250949\n")
+    result = recwh("ingest", "movielens", str(folder))
+    assert result.exit_code == 1
+    assert "u.data" in result.output
+    assert spark.table(RAW_EVENTS).count() == before
