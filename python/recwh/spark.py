@@ -88,6 +88,44 @@ def spark_conf(master: str | None = None, *, ui: bool | None = None) -> dict[str
     }
 
 
+def spark_home() -> Path:
+    """The pyspark wheel: its bin/ has spark-submit, spark-class and beeline, its jars/ the Thrift server."""
+    import pyspark
+
+    return Path(pyspark.__file__).resolve().parent
+
+
+def spark_bin(name: str) -> Path:
+    return spark_home() / "bin" / name
+
+
+def metastore_dir() -> Path:
+    return home() / "metastore_db"
+
+
+def metastore_in_use() -> bool:
+    """True while some JVM has booted this home's embedded Derby metastore.
+
+    Derby holds a POSIX write lock on `dbex.lck` for as long as a JVM has the database
+    open (the file itself stays behind after exit), so probing that lock tells a live
+    owner from a stale file.
+    """
+    import fcntl
+
+    lock_file = metastore_dir() / "dbex.lck"
+    try:
+        fd = os.open(lock_file, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing releases the probe's lock, if it got one
+    return False
+
+
 def checkpoint_dir() -> Path:
     return home() / "checkpoints"
 

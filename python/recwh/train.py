@@ -130,14 +130,18 @@ def split_per_user(indexed: DataFrame, fraction: float, seed: int) -> tuple[Data
     from pyspark.sql import functions as F
 
     by_user = Window.partitionBy(USER_IDX)
-    ordered = Window.partitionBy(USER_IDX).orderBy(F.rand(seed), ITEM_IDX)
+    # A hash, not rand(): rand depends on row order within partitions, which shuffles do
+    # not preserve, so train and test could be drawn from different shuffles of a user.
+    ordered = Window.partitionBy(USER_IDX).orderBy(F.xxhash64(USER_IDX, ITEM_IDX, F.lit(seed)), ITEM_IDX)
     marked = (
         indexed.withColumn("_n", F.count("*").over(by_user))
         .withColumn("_pos", F.row_number().over(ordered))
         .withColumn("_is_test", F.col("_pos") <= F.floor(F.col("_n") * fraction))
+        .drop("_n", "_pos")
+        .cache()
     )
-    train = marked.where(~F.col("_is_test")).drop("_n", "_pos", "_is_test")
-    test = marked.where(F.col("_is_test")).drop("_n", "_pos", "_is_test")
+    train = marked.where(~F.col("_is_test")).drop("_is_test")
+    test = marked.where(F.col("_is_test")).drop("_is_test")
     return train, test
 
 
@@ -199,7 +203,6 @@ def evaluate_holdout(indexed: DataFrame, params: AlsParams) -> dict[str, float |
     from pyspark.ml.evaluation import RegressionEvaluator
 
     train, test = split_per_user(indexed, params.holdout_fraction, params.seed)
-    train = train.cache()
     model = build_als(params).fit(training_rows(train, params))
     test_users = test.select(USER_IDX).distinct()
     metrics: dict[str, float | None] = {}
@@ -212,7 +215,6 @@ def evaluate_holdout(indexed: DataFrame, params: AlsParams) -> dict[str, float |
         metrics["rmse"] = RegressionEvaluator(
             metricName="rmse", labelCol="rating", predictionCol="prediction"
         ).evaluate(predictions)
-    train.unpersist()
     return metrics
 
 
