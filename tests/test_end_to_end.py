@@ -149,12 +149,18 @@ def test_dirty_rows_are_quarantined_with_a_reason(spark, pipeline):
     assert quarantined.where("reason is null or raw_record is null").isEmpty()
 
 
-def test_retraining_the_same_input_replaces_its_run(spark, pipeline):
-    before = spark.table(MODEL_RUNS).first()["run_id"]
+def test_unchanged_input_skips_training_and_forced_retraining_replaces_its_run(spark, pipeline):
+    before = spark.table(MODEL_RUNS).first()
     result = recwh("train", "--max-iter", "5", "--rank", "8")
     assert result.exit_code == 0, result.output
+    assert "training skipped" in result.output
+    assert spark.table(MODEL_RUNS).collect() == [before]
+
+    result = recwh("train", "--max-iter", "5", "--rank", "8", "--force")
+    assert result.exit_code == 0, result.output
     runs = spark.table(MODEL_RUNS).collect()
-    assert [r["run_id"] for r in runs] == [before]
+    assert [r["run_id"] for r in runs] == [before["run_id"]]
+    assert runs[0]["trained_at"] > before["trained_at"]
 
 
 def test_explicit_feedback_trains_on_ratings(spark, pipeline):

@@ -10,8 +10,11 @@ from recwh.train import AlsParams, TrainResult, train
 AFTER_TRAINING = "source:ml+"
 
 
-def dbt(*args: str) -> None:
-    """Invoke dbt in-process, so dbt-spark's session method reuses recwh's SparkSession."""
+def dbt(*args: str, target_dir: str = "target") -> None:
+    """Invoke dbt in-process, so dbt-spark's session method reuses recwh's SparkSession.
+
+    `target_dir` keeps another var set's artifacts (and partial-parse state) apart.
+    """
     from dbt.cli.main import dbtRunner
 
     get_spark()
@@ -20,7 +23,7 @@ def dbt(*args: str) -> None:
         *args,
         "--project-dir", str(project),
         "--profiles-dir", str(project / "profiles"),
-        "--target-path", str(home() / "dbt" / "target"),
+        "--target-path", str(home() / "dbt" / target_dir),
         "--log-path", str(home() / "dbt" / "logs"),
     ])
     if not result.success:
@@ -29,9 +32,9 @@ def dbt(*args: str) -> None:
                          hint=f"see the log above and {home() / 'dbt' / 'logs' / 'dbt.log'}")
 
 
-def run(params: AlsParams = AlsParams()) -> TrainResult:
+def run(params: AlsParams = AlsParams(), force: bool = False) -> TrainResult:
     """The whole pipeline: build and test the models, train ALS, build the hybrid marts."""
     dbt("build", "--exclude", AFTER_TRAINING)
-    result = train(get_spark(), params)
+    result = train(get_spark(), params, force=force)
     dbt("build", "--select", AFTER_TRAINING)
     return result

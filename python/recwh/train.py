@@ -63,6 +63,7 @@ class TrainResult:
     n_interactions: int
     metrics: dict[str, float | None]
     duration_seconds: float
+    is_skipped: bool = False
 
 
 def load_interactions(spark: SparkSession) -> DataFrame:
@@ -247,13 +248,34 @@ MODEL_RUNS_SCHEMA = (
 )
 
 
-def train(spark: SparkSession, params: AlsParams = AlsParams()) -> TrainResult:
+def current_run(spark: SparkSession, run_id: str) -> TrainResult | None:
+    """The published run, if it is `run_id`: same params, same input, nothing to retrain."""
+    from pyspark.sql import functions as F
+
+    if not (spark.catalog.tableExists(MODEL_RUNS) and spark.catalog.tableExists(ALS_PREDICTIONS)):
+        return None
+    published = spark.table(ALS_PREDICTIONS).select("run_id").limit(1).collect()
+    if [row["run_id"] for row in published] != [run_id]:
+        return None
+    row = spark.table(MODEL_RUNS).where(F.col("run_id") == run_id).first()
+    if row is None:
+        return None
+    metrics = {name: row[name] for name in ("ndcg_at_10", "precision_at_10", "popularity_ndcg_at_10", "rmse")}
+    return TrainResult(run_id, row["n_users"], row["n_items"], row["n_interactions"], metrics,
+                       row["duration_seconds"], is_skipped=True)
+
+
+def train(spark: SparkSession, params: AlsParams = AlsParams(), force: bool = False) -> TrainResult:
+    """Train and publish a run; skipped when the published run already has these params and input."""
     from pyspark.sql import functions as F
 
     started = time.monotonic()
     interactions = load_interactions(spark).cache()
     fingerprint = input_fingerprint(interactions)
     run_id = make_run_id(params, fingerprint)
+    if not force and (previous := current_run(spark, run_id)) is not None:
+        interactions.unpersist()
+        return previous
 
     ensure_schemas(spark)
     user_index = index_ids(interactions, "user_id", USER_IDX)
