@@ -27,3 +27,20 @@ def spark(warehouse_home):
     session = get_spark()
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def tiny_warehouse(tmp_path_factory):
+    """A finished pipeline in its own home, built by separate recwh processes.
+
+    The serve and cluster tests start JVMs of their own on it, which the session home's
+    Derby lock (held by the `spark` fixture) would refuse.
+    """
+    from helpers import TINY_ALS, run
+
+    home = tmp_path_factory.mktemp("tiny-warehouse")
+    for args in (("demo", "--users", "40", "--items", "30", "--seed", "1", "--events-per-user", "8"),
+                 ("run", *TINY_ALS)):
+        result = run("recwh", *args, home=home)
+        assert result.returncode == 0, result.stdout + result.stderr
+    return home

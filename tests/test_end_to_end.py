@@ -16,6 +16,7 @@ from recwh.cli.main import app
 from recwh.tables import (
     ALS_PREDICTIONS,
     FCT_INTERACTIONS,
+    MARTS_SCHEMA,
     MODEL_RUNS,
     RAW_EVENTS,
     RECOMMENDATIONS,
@@ -41,6 +42,10 @@ def test_fresh_warehouse_gives_clear_errors(spark, tmp_path):
     result = recwh("recommend", "u1")
     assert result.exit_code == 1
     assert "recwh run" in result.output
+
+    result = recwh("evaluate")
+    assert result.exit_code == 1
+    assert "raw.events does not exist yet" in result.output
 
     result = recwh("ingest", "movielens", str(tmp_path / "nowhere"))
     assert result.exit_code == 1
@@ -113,6 +118,28 @@ def test_recommendations_are_readable_without_spark(spark, pipeline):
     expected = spark.table(RECOMMENDATIONS).toPandas().sort_values(["user_id", "rank"]).reset_index(drop=True)
     assert list(read.columns) == list(expected.columns)
     assert read[["user_id", "item_id", "rank", "reason"]].equals(expected[["user_id", "item_id", "rank", "reason"]])
+    assert (read["score"] - expected["score"]).abs().max() < 1e-9
+
+
+def test_every_mart_is_readable_by_deltalake_and_polars(spark, pipeline):
+    import polars as pl
+    from deltalake import DeltaTable
+
+    marts = [f"{MARTS_SCHEMA}.{t.name}" for t in spark.catalog.listTables(MARTS_SCHEMA) if t.tableType != "VIEW"]
+    assert RECOMMENDATIONS in marts and len(marts) >= 8
+    for table in marts:
+        path = spark.sql(f"describe detail {table}").first()["location"].removeprefix("file:")
+        rows = spark.table(table).count()
+        assert len(DeltaTable(path).to_pandas()) == rows, table
+        assert pl.read_delta(path).height == rows, table
+
+    path = spark.sql(f"describe detail {RECOMMENDATIONS}").first()["location"].removeprefix("file:")
+    key = ["user_id", "rank"]
+    read = pl.read_delta(path).sort(key).to_pandas()
+    expected = spark.table(RECOMMENDATIONS).toPandas().sort_values(key).reset_index(drop=True)
+    assert list(read.columns) == list(expected.columns)
+    assert read[["user_id", "item_id", "rank", "reason", "strategy"]].equals(
+        expected[["user_id", "item_id", "rank", "reason", "strategy"]])
     assert (read["score"] - expected["score"]).abs().max() < 1e-9
 
 
@@ -202,3 +229,56 @@ def test_movielens_ingest_keeps_ids_and_bad_input_loses_nothing(spark, tmp_path)
     assert result.exit_code == 1
     assert "u.data" in result.output
     assert spark.table(RAW_EVENTS).count() == before
+
+
+def production_snapshot(spark) -> dict[str, object]:
+    """Every production table's Delta version and rows, and every view's definition."""
+    from recwh.tables import EVALUATION_RUNS, WAREHOUSE_SCHEMAS
+
+    snapshot = {}
+    for schema in (*WAREHOUSE_SCHEMAS, "reference"):
+        for table in spark.catalog.listTables(schema):
+            name = f"{schema}.{table.name}"
+            if name == EVALUATION_RUNS:
+                continue
+            if table.tableType == "VIEW":
+                snapshot[name] = spark.sql(f"show create table {name}").first()[0]
+            else:
+                version = spark.sql(f"describe history {name} limit 1").first()["version"]
+                snapshot[name] = (version, spark.table(name).count())
+    return snapshot
+
+
+def test_evaluate_compares_models_on_held_out_data_without_touching_production(spark, pipeline, warehouse_home):
+    from recwh.evaluate import MODELS
+    from recwh.tables import EVALUATION_RUNS, HOLDOUT_INTERACTIONS
+
+    before = production_snapshot(spark)
+    result = recwh("evaluate", "--max-iter", "5", "--rank", "8", "--report")
+    assert result.exit_code == 0, result.output
+    assert production_snapshot(spark) == before
+    report = Path(result.output.split("report: ")[1].strip())
+    assert report.parent == warehouse_home / "reports"
+    assert report.read_text().count("<img src='data:image/png;base64,") == 3
+
+    runs = spark.table(EVALUATION_RUNS).collect()
+    assert sorted(r["model_name"] for r in runs) == sorted(MODELS)
+    assert len({r["evaluation_run_id"] for r in runs}) == 1
+    for run in runs:
+        assert run["model_name"] in result.output
+        assert run["n_users"] > 20
+        for metric in ("precision_at_10", "recall_at_10", "ndcg_at_10", "map_at_10", "coverage"):
+            assert 0 <= run[metric] <= 1, (run["model_name"], metric)
+        assert (run["rmse"] is not None) == (run["model_name"] == "explicit_als")
+    by_model = {r["model_name"]: r for r in runs}
+    assert by_model["explicit_als"]["rmse"] > 0 and by_model["explicit_als"]["mae"] > 0
+    assert by_model["hybrid"]["ndcg_at_10"] > 0 and by_model["als"]["ndcg_at_10"] > 0
+
+    # The models never saw a held-out pair, and every test user kept training data.
+    train = spark.table("eval_marts.fct_interactions").select("user_id", "item_id")
+    test = spark.table(HOLDOUT_INTERACTIONS).select("user_id", "item_id")
+    assert train.join(test, ["user_id", "item_id"]).isEmpty()
+    assert test.select("user_id").distinct().join(train, "user_id", "left_anti").isEmpty()
+    assert 0.2 < test.count() / (train.count() + test.count()) < 0.3
+    recommended = spark.table("eval_marts.recommendations").select("user_id", "item_id")
+    assert recommended.join(train, ["user_id", "item_id"]).isEmpty()

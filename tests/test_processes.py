@@ -3,35 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from recwh.spark import project_dir
-
-BIN = Path(sys.executable).parent
-
-
-def run(*args: str, home: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RECWH_HOME": str(home), "RECWH_MASTER": "local[2]",
-           "RECWH_SHUFFLE_PARTITIONS": "2", "RECWH_DRIVER_MEMORY": "1g"}
-    return subprocess.run(args, env=env, cwd=project_dir(), capture_output=True, text=True, timeout=300)
+from helpers import run
 
 
 def test_plain_dbt_and_recwh_share_a_warehouse_across_processes(tmp_path):
     home = tmp_path / "home"
-    seeded = run(str(BIN / "dbt"), "seed", "--profiles-dir", "profiles",
+    seeded = run("dbt", "seed", "--profiles-dir", "profiles",
                  "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"), home=home)
     assert seeded.returncode == 0, seeded.stdout + seeded.stderr
 
-    listed = run(str(BIN / "recwh"), "tables", "--json", home=home)
+    listed = run("recwh", "tables", "--json", home=home)
     assert listed.returncode == 0, listed.stderr
     tables = {t["name"]: t for t in json.loads(listed.stdout)}
     assert tables["reference.event_type_weights"]["rows"] >= 6
     assert Path(tables["reference.event_type_weights"]["path"]).is_relative_to(home)
     assert (home / "metastore_db").is_dir()
 
-    other = run(str(BIN / "recwh"), "--home", str(tmp_path / "other"), "tables", "--json", home=home)
+    other = run("recwh", "--home", str(tmp_path / "other"), "tables", "--json", home=home)
     assert other.returncode == 0, other.stderr
     assert json.loads(other.stdout) == []

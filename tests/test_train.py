@@ -20,13 +20,26 @@ def test_index_ids_are_dense_and_keep_string_ids(spark):
 def test_split_per_user_holds_out_a_share_of_each_user(spark):
     rows = [(u, i, 1.0, None) for u in range(3) for i in range(10)] + [(9, 0, 1.0, None)]
     indexed = spark.createDataFrame(rows, "user_idx int, item_idx int, confidence double, rating double")
-    train, test = split_per_user(indexed, 0.2, seed=1)
+    train, test = split_per_user(indexed, 0.8, seed=1)
     per_user = {r["user_idx"]: r["count"] for r in test.groupBy("user_idx").count().collect()}
     assert per_user == {0: 2, 1: 2, 2: 2}  # the one-interaction user stays in train
     assert train.count() + test.count() == indexed.count()
     assert train.join(test, ["user_idx", "item_idx"]).isEmpty()
-    again_train, _ = split_per_user(indexed, 0.2, seed=1)
+    again_train, _ = split_per_user(indexed, 0.8, seed=1)
     assertDataFrameEqual(train, again_train)
+
+
+def test_split_per_user_rounds_half_to_even_on_any_id_columns(spark):
+    # round(0.75 n) to train: n=1 -> 1, 2 -> 2 (1.5), 3 -> 2, 4 -> 3, 6 -> 4 (4.5, half to even)
+    sizes = {"a": 1, "b": 2, "c": 3, "d": 4, "e": 6}
+    rows = [(u, f"i{i}") for u, n in sizes.items() for i in range(n)]
+    df = spark.createDataFrame(rows, "user_id string, item_id string")
+    train, test = split_per_user(df, 0.75, seed=42, user_col="user_id", item_col="item_id")
+    per_user = {r["user_id"]: r["count"] for r in train.groupBy("user_id").count().collect()}
+    assert per_user == {"a": 1, "b": 2, "c": 2, "d": 3, "e": 4}
+    assert train.unionByName(test).distinct().count() == len(rows)
+    other_seed, _ = split_per_user(df, 0.75, seed=7, user_col="user_id", item_col="item_id")
+    assert {r["user_id"]: r["count"] for r in other_seed.groupBy("user_id").count().collect()} == per_user
 
 
 def test_run_id_depends_on_params_and_input():

@@ -8,6 +8,27 @@ events as (
 
 ),
 
+{% if var('evaluation', false) -%}
+holdout as (
+
+    -- `recwh evaluate`: the test pairs, whose events the model must not see
+    select user_id, item_id from {{ source('evaluation', 'holdout_interactions') }}
+
+),
+
+{% endif -%}
+training_events as (
+
+    select events.*
+    from events
+    {%- if var('evaluation', false) %}
+    left anti join holdout
+        on events.user_id = holdout.user_id
+        and events.item_id = holdout.item_id
+    {%- endif %}
+
+),
+
 completions_computed as (
 
     select
@@ -17,7 +38,7 @@ completions_computed as (
                 then least(coalesce(watch_seconds, 0) / (item_runtime_min * 60.0), 1.0)
         end as completion
 
-    from events
+    from training_events
 
 ),
 

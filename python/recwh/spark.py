@@ -99,11 +99,11 @@ def spark_bin(name: str) -> Path:
     return spark_home() / "bin" / name
 
 
-def metastore_dir() -> Path:
-    return home() / "metastore_db"
+def metastore_dir(root: Path | None = None) -> Path:
+    return (root or home()) / "metastore_db"
 
 
-def metastore_in_use() -> bool:
+def metastore_in_use(root: Path | None = None) -> bool:
     """True while some JVM has booted this home's embedded Derby metastore.
 
     Derby holds a POSIX write lock on `dbex.lck` for as long as a JVM has the database
@@ -112,7 +112,7 @@ def metastore_in_use() -> bool:
     """
     import fcntl
 
-    lock_file = metastore_dir() / "dbex.lck"
+    lock_file = metastore_dir(root) / "dbex.lck"
     try:
         fd = os.open(lock_file, os.O_RDWR)
     except FileNotFoundError:
@@ -124,6 +124,17 @@ def metastore_in_use() -> bool:
     finally:
         os.close(fd)  # closing releases the probe's lock, if it got one
     return False
+
+
+def thrift_server_conf(master: str | None = None) -> dict[str, str]:
+    """`spark_conf` for a Thrift server JVM started by spark-submit.
+
+    The server opens each client session on a thread whose class loader does not see
+    `spark.jars`, so the Delta catalog must also be on the driver's own class path.
+    """
+    conf = spark_conf(master)
+    conf["spark.driver.extraClassPath"] = os.pathsep.join(str(j) for j in delta_jars())
+    return conf
 
 
 def checkpoint_dir() -> Path:

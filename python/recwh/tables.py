@@ -6,6 +6,8 @@ trimming and validation are the staging models' job, so nothing is lost on the w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 RAW_SCHEMA = "raw"
 ML_SCHEMA = "ml"
 MARTS_SCHEMA = "marts"
@@ -43,3 +45,38 @@ USER_FACTORS = f"{ML_SCHEMA}.user_factors"
 ITEM_FACTORS = f"{ML_SCHEMA}.item_factors"
 ALS_PREDICTIONS = f"{ML_SCHEMA}.als_predictions"
 MODEL_RUNS = f"{ML_SCHEMA}.model_runs"
+EVALUATION_RUNS = f"{ML_SCHEMA}.evaluation_runs"
+
+# `recwh evaluate` builds the same models into a parallel warehouse of eval_* schemas
+# (the dbt var `evaluation`), so an evaluation never touches the production tables.
+EVALUATION_PREFIX = "eval_"
+HOLDOUT_INTERACTIONS = f"{EVALUATION_PREFIX}{ML_SCHEMA}.holdout_interactions"  # dbt source evaluation
+
+
+def evaluation_name(table: str) -> str:
+    """The evaluation twin of a production table: marts.x -> eval_marts.x."""
+    return EVALUATION_PREFIX + table
+
+
+@dataclass(frozen=True)
+class ModelTables:
+    """What `recwh train` reads and writes: production by default, eval_* when evaluating."""
+
+    interactions: str = FCT_INTERACTIONS
+    user_index: str = USER_INDEX
+    item_index: str = ITEM_INDEX
+    user_factors: str = USER_FACTORS
+    item_factors: str = ITEM_FACTORS
+    als_predictions: str = ALS_PREDICTIONS
+    model_runs: str = MODEL_RUNS
+
+    def evaluation(self) -> ModelTables:
+        return ModelTables(**{field: evaluation_name(name) for field, name in self.__dict__.items()})
+
+    @property
+    def schemas(self) -> list[str]:
+        return sorted({name.split(".")[0] for name in self.__dict__.values()})
+
+
+PRODUCTION_TABLES = ModelTables()
+EVALUATION_TABLES = PRODUCTION_TABLES.evaluation()

@@ -17,15 +17,7 @@ from typing import TYPE_CHECKING
 
 from recwh.errors import RecwhError
 from recwh.warehouse import ensure_schemas, require_table
-from recwh.tables import (
-    ALS_PREDICTIONS,
-    FCT_INTERACTIONS,
-    ITEM_FACTORS,
-    ITEM_INDEX,
-    MODEL_RUNS,
-    USER_FACTORS,
-    USER_INDEX,
-)
+from recwh.tables import PRODUCTION_TABLES, ModelTables
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -66,12 +58,12 @@ class TrainResult:
     is_skipped: bool = False
 
 
-def load_interactions(spark: SparkSession) -> DataFrame:
-    df = require_table(spark, FCT_INTERACTIONS, hint="run `dbt build` (or `recwh run`) after ingesting data")
+def load_interactions(spark: SparkSession, table: str = PRODUCTION_TABLES.interactions) -> DataFrame:
+    df = require_table(spark, table, hint="run `dbt build` (or `recwh run`) after ingesting data")
     types = dict(df.dtypes)
     wrong = {c: t for c, t in REQUIRED_COLUMNS.items() if types.get(c) != t}
     if wrong:
-        raise RecwhError(f"{FCT_INTERACTIONS} lacks columns of the expected types: {wrong}")
+        raise RecwhError(f"{table} lacks columns of the expected types: {wrong}")
     return df.select(*REQUIRED_COLUMNS)
 
 
@@ -125,19 +117,27 @@ def training_rows(indexed: DataFrame, params: AlsParams) -> DataFrame:
     return indexed
 
 
-def split_per_user(indexed: DataFrame, fraction: float, seed: int) -> tuple[DataFrame, DataFrame]:
-    """Hold out `fraction` of each user's interactions (users with one interaction stay whole)."""
+def split_per_user(
+    interactions: DataFrame, train_ratio: float, seed: int,
+    user_col: str = USER_IDX, item_col: str = ITEM_IDX,
+) -> tuple[DataFrame, DataFrame]:
+    """Per-user stratified random split: each user's interactions in a seeded random order,
+    the first round(train_ratio x n) to train, the rest to test.
+
+    round is half-to-even (Python's round, which Microsoft Recommenders' stratified split
+    uses), so with train_ratio > 0.5 a user with a single interaction stays whole in train.
+    """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    by_user = Window.partitionBy(USER_IDX)
+    by_user = Window.partitionBy(user_col)
     # A hash, not rand(): rand depends on row order within partitions, which shuffles do
     # not preserve, so train and test could be drawn from different shuffles of a user.
-    ordered = Window.partitionBy(USER_IDX).orderBy(F.xxhash64(USER_IDX, ITEM_IDX, F.lit(seed)), ITEM_IDX)
+    ordered = Window.partitionBy(user_col).orderBy(F.xxhash64(user_col, item_col, F.lit(seed)), item_col)
     marked = (
-        indexed.withColumn("_n", F.count("*").over(by_user))
+        interactions.withColumn("_n", F.count("*").over(by_user))
         .withColumn("_pos", F.row_number().over(ordered))
-        .withColumn("_is_test", F.col("_pos") <= F.floor(F.col("_n") * fraction))
+        .withColumn("_is_test", F.col("_pos") > F.bround(F.col("_n") * train_ratio))
         .drop("_n", "_pos")
         .cache()
     )
@@ -203,7 +203,7 @@ def popularity_baseline(train: DataFrame, test: DataFrame, k: int) -> DataFrame:
 def evaluate_holdout(indexed: DataFrame, params: AlsParams) -> dict[str, float | None]:
     from pyspark.ml.evaluation import RegressionEvaluator
 
-    train, test = split_per_user(indexed, params.holdout_fraction, params.seed)
+    train, test = split_per_user(indexed, 1 - params.holdout_fraction, params.seed)
     model = build_als(params).fit(training_rows(train, params))
     test_users = test.select(USER_IDX).distinct()
     metrics: dict[str, float | None] = {}
@@ -223,16 +223,16 @@ def write_table(df: DataFrame, name: str) -> None:
     df.write.format("delta").mode("overwrite").option("overwriteSchema", "true").saveAsTable(name)
 
 
-def record_run(spark: SparkSession, row: dict) -> None:
+def record_run(spark: SparkSession, row: dict, table: str = PRODUCTION_TABLES.model_runs) -> None:
     """Upsert the run's row: training the same run again replaces it."""
     from delta.tables import DeltaTable
 
     run = spark.createDataFrame([row], schema=MODEL_RUNS_SCHEMA)
-    if not spark.catalog.tableExists(MODEL_RUNS):
-        run.write.format("delta").saveAsTable(MODEL_RUNS)
+    if not spark.catalog.tableExists(table):
+        run.write.format("delta").saveAsTable(table)
         return
     (
-        DeltaTable.forName(spark, MODEL_RUNS).alias("t")
+        DeltaTable.forName(spark, table).alias("t")
         .merge(run.alias("s"), "t.run_id = s.run_id")
         .whenMatchedUpdateAll()
         .whenNotMatchedInsertAll()
@@ -248,16 +248,18 @@ MODEL_RUNS_SCHEMA = (
 )
 
 
-def current_run(spark: SparkSession, run_id: str) -> TrainResult | None:
+def current_run(
+    spark: SparkSession, run_id: str, tables: ModelTables = PRODUCTION_TABLES,
+) -> TrainResult | None:
     """The published run, if it is `run_id`: same params, same input, nothing to retrain."""
     from pyspark.sql import functions as F
 
-    if not (spark.catalog.tableExists(MODEL_RUNS) and spark.catalog.tableExists(ALS_PREDICTIONS)):
+    if not (spark.catalog.tableExists(tables.model_runs) and spark.catalog.tableExists(tables.als_predictions)):
         return None
-    published = spark.table(ALS_PREDICTIONS).select("run_id").limit(1).collect()
+    published = spark.table(tables.als_predictions).select("run_id").limit(1).collect()
     if [row["run_id"] for row in published] != [run_id]:
         return None
-    row = spark.table(MODEL_RUNS).where(F.col("run_id") == run_id).first()
+    row = spark.table(tables.model_runs).where(F.col("run_id") == run_id).first()
     if row is None:
         return None
     metrics = {name: row[name] for name in ("ndcg_at_10", "precision_at_10", "popularity_ndcg_at_10", "rmse")}
@@ -265,24 +267,31 @@ def current_run(spark: SparkSession, run_id: str) -> TrainResult | None:
                        row["duration_seconds"], is_skipped=True)
 
 
-def train(spark: SparkSession, params: AlsParams = AlsParams(), force: bool = False) -> TrainResult:
-    """Train and publish a run; skipped when the published run already has these params and input."""
+def train(
+    spark: SparkSession, params: AlsParams = AlsParams(), force: bool = False,
+    tables: ModelTables = PRODUCTION_TABLES,
+) -> TrainResult:
+    """Train and publish a run; skipped when the published run already has these params and input.
+
+    `tables` says what it reads and writes: production by default, the eval_* twins for
+    `recwh evaluate`.
+    """
     from pyspark.sql import functions as F
 
     started = time.monotonic()
-    interactions = load_interactions(spark).cache()
+    interactions = load_interactions(spark, tables.interactions).cache()
     fingerprint = input_fingerprint(interactions)
     run_id = make_run_id(params, fingerprint)
-    if not force and (previous := current_run(spark, run_id)) is not None:
+    if not force and (previous := current_run(spark, run_id, tables)) is not None:
         interactions.unpersist()
         return previous
 
-    ensure_schemas(spark)
+    ensure_schemas(spark, tables.schemas)
     user_index = index_ids(interactions, "user_id", USER_IDX)
     item_index = index_ids(interactions, "item_id", ITEM_IDX)
-    write_table(user_index, USER_INDEX)
-    write_table(item_index, ITEM_INDEX)
-    user_index, item_index = spark.table(USER_INDEX), spark.table(ITEM_INDEX)
+    write_table(user_index, tables.user_index)
+    write_table(item_index, tables.item_index)
+    user_index, item_index = spark.table(tables.user_index), spark.table(tables.item_index)
     indexed = (
         interactions.join(user_index, "user_id").join(item_index, "item_id")
         .select(USER_IDX, ITEM_IDX, "confidence", "rating")
@@ -302,10 +311,10 @@ def train(spark: SparkSession, params: AlsParams = AlsParams(), force: bool = Fa
         .select(F.lit(run_id).alias("run_id"), "user_id", "item_id",
                 F.col("als_score").cast("double"), F.col("als_rank").cast("int"))
     )
-    write_table(predictions, ALS_PREDICTIONS)
+    write_table(predictions, tables.als_predictions)
     for factors, index, id_col, idx_col, name in (
-        (model.userFactors, user_index, "user_id", USER_IDX, USER_FACTORS),
-        (model.itemFactors, item_index, "item_id", ITEM_IDX, ITEM_FACTORS),
+        (model.userFactors, user_index, "user_id", USER_IDX, tables.user_factors),
+        (model.itemFactors, item_index, "item_id", ITEM_IDX, tables.item_factors),
     ):
         write_table(
             factors.withColumnRenamed("id", idx_col).join(index, idx_col)
@@ -334,7 +343,7 @@ def train(spark: SparkSession, params: AlsParams = AlsParams(), force: bool = Fa
         "rmse": metrics.get("rmse"),
         "params_json": json.dumps(asdict(params), sort_keys=True),
         "duration_seconds": duration,
-    })
+    }, tables.model_runs)
     indexed.unpersist()
     interactions.unpersist()
     return TrainResult(run_id, n_users, n_items, n_interactions, metrics, duration)

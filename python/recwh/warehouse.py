@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,8 +41,8 @@ def require_table(spark: SparkSession, name: str, hint: str) -> DataFrame:
     return df
 
 
-def ensure_schemas(spark: SparkSession) -> None:
-    for schema in WAREHOUSE_SCHEMAS:
+def ensure_schemas(spark: SparkSession, schemas: Iterable[str] = WAREHOUSE_SCHEMAS) -> None:
+    for schema in schemas:
         if not spark.catalog.databaseExists(schema):
             spark.sql(f"create database {schema}")
 

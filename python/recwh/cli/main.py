@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from recwh.cli import demo, ingest, model, warehouse
+from recwh.cli import demo, evaluate, ingest, model, serve, warehouse
 
 app = typer.Typer(
     name="recwh",
@@ -20,8 +20,10 @@ app.add_typer(ingest.app, name="ingest")
 app.command("demo")(demo.demo)
 app.command("train")(model.train)
 app.command("run")(model.run)
+app.command("evaluate")(evaluate.evaluate)
 app.command("recommend")(warehouse.recommend)
 app.command("tables")(warehouse.tables)
+app.command("serve")(serve.serve)
 
 
 @app.callback()
