@@ -169,6 +169,16 @@ def test_tables_lists_every_delta_table(spark, pipeline):
     assert tables[RECOMMENDATIONS]["rows"] == spark.table(RECOMMENDATIONS).count()
 
 
+def test_raw_sources_are_fresh_after_ingest(spark, pipeline, warehouse_home):
+    from recwh.pipeline import dbt
+
+    dbt("source", "freshness")  # raises on an error-level staleness
+    results = json.loads((warehouse_home / "dbt" / "target" / "sources.json").read_text())["results"]
+    assert sorted((r["unique_id"].split(".")[-1], r["status"]) for r in results) == [
+        ("catalog", "pass"), ("events", "pass"), ("users", "pass"),
+    ]
+
+
 def test_dirty_rows_are_quarantined_with_a_reason(spark, pipeline):
     quarantined = spark.table("marts.quarantined_rows")
     reasons = {r["reason"] for r in quarantined.select("reason").distinct().collect()}
