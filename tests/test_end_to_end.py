@@ -186,6 +186,29 @@ def test_dirty_rows_are_quarantined_with_a_reason(spark, pipeline):
     assert quarantined.where("reason is null or raw_record is null").isEmpty()
 
 
+def delta_versions(spark, *tables: str) -> dict[str, int]:
+    return {t: spark.sql(f"describe history {t} limit 1").first()["version"] for t in tables}
+
+
+def test_rerun_rebuilds_only_what_new_data_reaches(spark, pipeline):
+    tables = ("marts.item_similarity", "marts.dim_users", RECOMMENDATIONS)
+    before = delta_versions(spark, *tables)
+    result = recwh("run", "--max-iter", "5", "--rank", "8")
+    assert result.exit_code == 0, result.output
+    assert "nothing new since the last run" in result.output and "training skipped" in result.output
+    assert delta_versions(spark, *tables) == before
+
+    # A newer load of raw.users reaches what users feed (dim_users, the mart), not the catalog's similarity.
+    user_id = spark.table("raw.users").agg({"user_id": "min"}).first()[0]
+    spark.sql(f"update raw.users set _ingested_at = current_timestamp() where user_id = '{user_id}'")
+    result = recwh("run", "--max-iter", "5", "--rank", "8")
+    assert result.exit_code == 0, result.output
+    assert "rebuilt only what changed" in result.output
+    after = delta_versions(spark, *tables)
+    assert after["marts.item_similarity"] == before["marts.item_similarity"]
+    assert after["marts.dim_users"] > before["marts.dim_users"] and after[RECOMMENDATIONS] > before[RECOMMENDATIONS]
+
+
 def test_unchanged_input_skips_training_and_forced_retraining_replaces_its_run(spark, pipeline):
     before = spark.table(MODEL_RUNS).first()
     result = recwh("train", "--max-iter", "5", "--rank", "8")
@@ -243,13 +266,13 @@ def test_movielens_ingest_keeps_ids_and_bad_input_loses_nothing(spark, tmp_path)
 
 def production_snapshot(spark) -> dict[str, object]:
     """Every production table's Delta version and rows, and every view's definition."""
-    from recwh.tables import EVALUATION_RUNS, WAREHOUSE_SCHEMAS
+    from recwh.tables import EVALUATION_RUNS, TUNING_RUNS, TUNING_TRIALS, WAREHOUSE_SCHEMAS
 
     snapshot = {}
     for schema in (*WAREHOUSE_SCHEMAS, "reference"):
         for table in spark.catalog.listTables(schema):
             name = f"{schema}.{table.name}"
-            if name == EVALUATION_RUNS:
+            if name in (EVALUATION_RUNS, TUNING_RUNS, TUNING_TRIALS):  # what evaluating and tuning log
                 continue
             if table.tableType == "VIEW":
                 snapshot[name] = spark.sql(f"show create table {name}").first()[0]
@@ -292,3 +315,65 @@ def test_evaluate_compares_models_on_held_out_data_without_touching_production(s
     assert 0.2 < test.count() / (train.count() + test.count()) < 0.3
     recommended = spark.table("eval_marts.recommendations").select("user_id", "item_id")
     assert recommended.join(train, ["user_id", "item_id"]).isEmpty()
+
+
+# A two-value search per stage keeps these fast; the real search space is recwh.tune's default.
+TINY_SEARCH = {"als_search": (("rank", (4, 8)),), "blend_search": (("blend_weight_co_occurrence", (0.1, 0.5)),)}
+
+
+def test_tune_scores_trials_on_validation_and_run_uses_the_best(spark, pipeline):
+    from recwh.params import AlsParams, Settings
+    from recwh.tables import ALS_PREDICTIONS, TUNING_RUNS, TUNING_TRIALS
+    from recwh.tune import PRODUCTION, TuneParams, latest_settings, tune
+
+    before = production_snapshot(spark)
+    result = tune(spark, TuneParams(base=Settings(AlsParams(rank=8, max_iter=5)), **TINY_SEARCH))
+    assert production_snapshot(spark) == before  # trials build in eval_* only
+
+    trials = spark.table(TUNING_TRIALS).where(f"tuning_run_id = '{result.tuning_run_id}'").orderBy("trial").collect()
+    assert [(t["stage"], json.loads(t["params_json"]).get("rank")) for t in trials] == [
+        ("als", 8), ("als", 4), ("blend", None), ("blend", None)]
+    best_blend = max((t for t in trials if t["stage"] == "blend"), key=lambda t: t["ndcg_at_10"])
+    assert result.best_ndcg == best_blend["ndcg_at_10"]
+    assert result.settings.dbt_vars == json.loads(best_blend["params_json"])
+    saved = spark.table(TUNING_RUNS).where(f"tuning_run_id = '{result.tuning_run_id}'").first()
+    assert saved["purpose"] == PRODUCTION and saved["n_trials"] == 4 and saved["n_validation"] > 0
+    assert latest_settings(spark) == result.settings
+
+    try:
+        # `recwh run` with no options takes the tuned ALS params and blend weights ...
+        assert recwh("run").exit_code == 0
+        run_id = spark.table(ALS_PREDICTIONS).first()["run_id"]
+        params = json.loads(spark.table(MODEL_RUNS).where(f"run_id = '{run_id}'").first()["params_json"])
+        assert (params["rank"], params["max_iter"]) == (result.settings.als.rank, 5)
+        weights = {"collaborative": 0.7, "content": 0.2, "popularity": 0.1,
+                   "co_occurrence": result.settings.dbt_vars["blend_weight_co_occurrence"]}
+        blend = " + ".join(f"{w} * {name}_score" for name, w in weights.items())
+        off = spark.table(RECOMMENDATIONS).where(f"abs(score - ({blend}) / {sum(weights.values())}) > 1e-9")
+        assert off.isEmpty()
+        # ... and an option given on the command line wins.
+        assert recwh("run", "--rank", "3").exit_code == 0
+        run_id = spark.table(ALS_PREDICTIONS).first()["run_id"]
+        assert json.loads(spark.table(MODEL_RUNS).where(f"run_id = '{run_id}'").first()["params_json"])["rank"] == 3
+    finally:
+        spark.sql(f"drop table {TUNING_RUNS}")  # later tests run on the untuned defaults
+
+
+def test_evaluate_can_tune_on_the_training_part_only(spark, pipeline):
+    from recwh.evaluate import EvaluationParams, evaluate
+    from recwh.params import AlsParams
+    from recwh.tables import HOLDOUT_INTERACTIONS, TEST_INTERACTIONS, TUNING_RUNS
+    from recwh.tune import EVALUATION, TuneParams, latest_settings
+
+    result = evaluate(spark, EvaluationParams(als=AlsParams(rank=8, max_iter=5, holdout_fraction=0),
+                                              tune=TuneParams(**TINY_SEARCH)))
+    assert {row["model_name"] for row in result.rows} >= {"hybrid", "als"}
+    tuned = spark.table(TUNING_RUNS).orderBy("tuned_at").collect()[-1]
+    assert tuned["purpose"] == EVALUATION
+    assert latest_settings(spark) is None  # an evaluation's tuning never becomes the production settings
+    hybrid = next(row for row in result.rows if row["model_name"] == "hybrid")
+    assert json.loads(hybrid["params_json"])["als"]["rank"] == json.loads(tuned["als_params_json"])["rank"]
+    # The final build holds out exactly the test pairs again (tuning held out its validation pairs too).
+    held_out = spark.table(HOLDOUT_INTERACTIONS).select("user_id", "item_id")
+    test = spark.table(TEST_INTERACTIONS).select("user_id", "item_id")
+    assert held_out.exceptAll(test).isEmpty() and test.exceptAll(held_out).isEmpty()

@@ -1,13 +1,15 @@
 {#-
     The hybrid recommender. Candidates per user = ALS predictions (if any)
-    UNION top content candidates UNION the most popular titles, minus everything the user
-    has already interacted with. Each candidate is scored by a weighted blend of its
-    collaborative, content and popularity scores (all in [0, 1]); the top
-    recommendations_k per user are kept, with a human readable reason.
+    UNION top co-occurrence (item-kNN) candidates UNION top content candidates UNION the
+    most popular titles, minus everything the user has already interacted with. Each
+    candidate is scored by a weighted blend of its collaborative, co-occurrence, content and
+    popularity scores (all in [0, 1]); the top recommendations_k per user are kept, with a
+    human readable reason.
 -#}
 {%- set w_collab = var('blend_weight_collaborative') -%}
 {%- set w_content = var('blend_weight_content') -%}
 {%- set w_popularity = var('blend_weight_popularity') -%}
+{%- set w_co_occurrence = var('blend_weight_co_occurrence') -%}
 
 with
 
@@ -44,6 +46,13 @@ als_predictions as (
 
     select run_id, user_id, item_id, als_score
     from {{ ref('stg_ml__als_predictions') }}
+
+),
+
+co_occurrence_candidates as (
+
+    select user_id, item_id, co_occurrence_score, reason_item_id
+    from {{ ref('int_co_occurrence_candidates_scored') }}
 
 ),
 
@@ -117,6 +126,8 @@ candidates_unioned as (
 
     select user_id, item_id from collaborative_normalized
     union
+    select user_id, item_id from co_occurrence_candidates
+    union
     select user_id, item_id from content_candidates
     union
     select user_id, item_id from popular_candidates
@@ -143,14 +154,19 @@ candidates_scored as (
         unseen_candidates.item_id,
         collaborative_normalized.item_id is not null as is_collaborative_candidate,
         coalesce(collaborative_normalized.collaborative_score, 0.0) as collaborative_score,
+        coalesce(co_occurrence_candidates.co_occurrence_score, 0.0) as co_occurrence_score,
         coalesce(content_candidates.content_score, 0.0) as content_score,
         coalesce(popularity.popularity_score, 0.0) as popularity_score,
+        co_occurrence_candidates.reason_item_id as co_occurrence_reason_item_id,
         content_candidates.reason_item_id as content_reason_item_id
 
     from unseen_candidates
     left join collaborative_normalized
         on unseen_candidates.user_id = collaborative_normalized.user_id
         and unseen_candidates.item_id = collaborative_normalized.item_id
+    left join co_occurrence_candidates
+        on unseen_candidates.user_id = co_occurrence_candidates.user_id
+        and unseen_candidates.item_id = co_occurrence_candidates.item_id
     left join content_candidates
         on unseen_candidates.user_id = content_candidates.user_id
         and unseen_candidates.item_id = content_candidates.item_id
@@ -163,13 +179,15 @@ scores_blended as (
     select
         *,
         {{ w_collab }} * collaborative_score as collaborative_contribution,
+        {{ w_co_occurrence }} * co_occurrence_score as co_occurrence_contribution,
         {{ w_content }} * content_score as content_contribution,
         {{ w_popularity }} * popularity_score as popularity_contribution,
         (
             {{ w_collab }} * collaborative_score
+            + {{ w_co_occurrence }} * co_occurrence_score
             + {{ w_content }} * content_score
             + {{ w_popularity }} * popularity_score
-        ) / ({{ w_collab }} + {{ w_content }} + {{ w_popularity }}) as score
+        ) / ({{ w_collab }} + {{ w_co_occurrence }} + {{ w_content }} + {{ w_popularity }}) as score
 
     from candidates_scored
 
@@ -226,14 +244,17 @@ reasons_chosen as (
                 and top_k.content_contribution >= top_k.collaborative_contribution
                 and top_k.content_contribution >= top_k.popularity_contribution
                 then 'content'
+            when top_k.co_occurrence_reason_item_id is not null
+                and top_k.co_occurrence_contribution > 0
+                and top_k.co_occurrence_contribution >= top_k.popularity_contribution
+                then 'co_occurrence'
             when genre_matches.matched_genre_label is not null then 'genre'
             when top_k.is_collaborative_candidate
                 and top_k.collaborative_contribution >= top_k.popularity_contribution
                 then 'collaborative'
             else 'trending'
         end as reason_kind,
-        genre_matches.matched_genre_label,
-        reason_items.title as reason_item_title
+        genre_matches.matched_genre_label
 
     from top_k
     inner join users on top_k.user_id = users.user_id
@@ -241,7 +262,22 @@ reasons_chosen as (
     left join genre_matches
         on top_k.user_id = genre_matches.user_id
         and top_k.item_id = genre_matches.item_id
-    left join items as reason_items on top_k.content_reason_item_id = reason_items.item_id
+
+),
+
+reason_items_joined as (
+
+    select
+        reasons_chosen.*,
+        reason_items.item_id as reason_item_id,
+        reason_items.title as reason_item_title
+
+    from reasons_chosen
+    left join items as reason_items
+        on reason_items.item_id = case reasons_chosen.reason_kind
+            when 'content' then reasons_chosen.content_reason_item_id
+            when 'co_occurrence' then reasons_chosen.co_occurrence_reason_item_id
+        end
 
 ),
 
@@ -254,20 +290,22 @@ final as (
         cast(recommendation_rank as int) as rank,
         cast(score as double) as score,
         cast(collaborative_score as double) as collaborative_score,
+        cast(co_occurrence_score as double) as co_occurrence_score,
         cast(content_score as double) as content_score,
         cast(popularity_score as double) as popularity_score,
         case reason_kind
-            when 'content' then concat('Because you watched ', coalesce(reason_item_title, content_reason_item_id))
+            when 'content' then concat('Because you watched ', reason_item_title)
+            when 'co_occurrence' then concat('Viewers of ', reason_item_title, ' also watched this')
             when 'genre' then concat('Matches your love of ', matched_genre_label)
             when 'collaborative' then 'Popular with viewers who share your taste'
             else 'Trending now'
         end as reason,
-        case when reason_kind = 'content' then content_reason_item_id end as reason_item_id,
+        reason_item_id,
         case when is_cold_start then 'cold_start' else 'hybrid' end as strategy,
         run_id,
         current_timestamp() as generated_at
 
-    from reasons_chosen
+    from reason_items_joined
 
 )
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -30,15 +30,19 @@ from recwh.tables import (
     ML_SCHEMA,
     RAW_EVENTS,
     RECOMMENDATIONS,
+    TEST_INTERACTIONS,
     evaluation_name,
 )
-from recwh.train import ITEM_IDX, USER_IDX, AlsParams
+from recwh.params import AlsParams, Settings
+from recwh.train import ITEM_IDX, USER_IDX
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+    from recwh.tune import TuneParams
+
 USER, ITEM, RANK = "user_id", "item_id", "rank"
-MODELS = ("hybrid", "als", "content", "most_popular", "explicit_als")
+MODELS = ("hybrid", "als", "co_occurrence", "content", "most_popular", "explicit_als")
 CURVE_MAX_K = 20  # the report's metric-vs-k curves go up to this k
 TARGET_DIR = "eval-target"  # dbt artifacts of evaluation builds, apart from production's
 
@@ -65,6 +69,8 @@ class EvaluationParams:
     seed: int = 42  # of the split; the models keep their own seeds
     als: AlsParams = field(default_factory=_default_als)  # the implicit ALS inside the hybrid
     explicit_als: AlsParams = field(default_factory=_seed_article_als)
+    dbt_vars: dict = field(default_factory=dict)  # over dbt_project.yml's, e.g. blend weights
+    tune: TuneParams | None = None  # first choose ALS params and blend weights on a validation split of train
     report: bool = False  # also write an HTML report with plots (needs matplotlib)
 
     def __post_init__(self) -> None:
@@ -223,54 +229,82 @@ def seed_article_als(train: DataFrame, test: DataFrame, params: AlsParams, k: in
 # ------------------------------------------------------------------ the evaluation run
 
 
-def dbt_vars(params: EvaluationParams) -> str:
+def dbt_vars(params: EvaluationParams) -> dict:
     # The hybrid mart keeps enough ranks for the report's curves; its top k is unchanged.
     depth = max(params.k, CURVE_MAX_K) if params.report else params.k
-    return json.dumps({"evaluation": True, "recommendations_k": depth})
+    return {**params.dbt_vars, "evaluation": True, "recommendations_k": depth}
 
 
-def write_holdout(spark: SparkSession, test: DataFrame) -> None:
+def dbt_eval(*args: str, dbt_vars: dict) -> None:
+    """dbt into the eval_* schemas, with its own artifacts and no unit tests (the production build runs them)."""
+    from recwh.pipeline import dbt
+
+    dbt(*args, "--vars", json.dumps(dbt_vars, sort_keys=True), target_dir=TARGET_DIR)
+
+
+def write_holdout(spark: SparkSession, pairs: DataFrame, table: str = HOLDOUT_INTERACTIONS) -> None:
     from recwh.train import write_table
 
-    write_table(test.select(USER, ITEM, "confidence", "rating"), HOLDOUT_INTERACTIONS)
+    write_table(pairs.select(USER, ITEM, "confidence", "rating"), table)
 
 
-def build_evaluation_warehouse(spark: SparkSession, params: EvaluationParams) -> tuple[DataFrame, DataFrame]:
-    """Split, then build the eval_* warehouse on the training part; returns (train, test)."""
-    from recwh.pipeline import AFTER_TRAINING, dbt
-    from recwh.train import load_interactions, split_per_user, train as train_als
+def build_interactions(spark: SparkSession, held_out: DataFrame | None, dbt_vars: dict) -> DataFrame:
+    """Build eval_marts.fct_interactions from raw by the real models, minus `held_out` pairs."""
+    from recwh.pipeline import AFTER_TRAINING
+    from recwh.train import load_interactions
     from recwh.warehouse import ensure_schemas, require_table
 
     require_table(spark, RAW_EVENTS, hint="load data first: `recwh ingest movielens PATH` or `recwh demo`")
     ensure_schemas(spark, EVALUATION_TABLES.schemas + [ML_SCHEMA])
-    dbt_args = ("--vars", dbt_vars(params))
-    interactions_table = EVALUATION_TABLES.interactions
-    # 1. Every interaction, built by the real models from raw (an empty holdout leaves none out).
-    empty = spark.createDataFrame([], "user_id string, item_id string, confidence double, rating double")
-    write_holdout(spark, empty)
-    dbt("build", "--select", "+fct_interactions", "--resource-type", "model", "--resource-type", "seed",
-        *dbt_args, target_dir=TARGET_DIR)
-    interactions = load_interactions(spark, interactions_table)
+    if held_out is None:
+        held_out = spark.createDataFrame([], "user_id string, item_id string, confidence double, rating double")
+    write_holdout(spark, held_out)
+    dbt_eval("build", "--exclude", AFTER_TRAINING, "--exclude-resource-type", "unit_test", dbt_vars=dbt_vars)
+    interactions = load_interactions(spark, EVALUATION_TABLES.interactions).cache()
+    leaked = interactions.join(held_out, [USER, ITEM], "left_semi").count()
+    if leaked:
+        raise RecwhError(f"the evaluation build kept {leaked} held-out pairs")
+    return interactions
 
-    # 2. The split: the held-out pairs go to the table the interaction models leave out.
+
+def build_after_training(spark: SparkSession, als: AlsParams, dbt_vars: dict) -> None:
+    """Train ALS on eval_marts.fct_interactions and build the marts that read it, in eval_*."""
+    from recwh.pipeline import AFTER_TRAINING
+    from recwh.train import train as train_als
+
+    train_als(spark, als, force=True, tables=EVALUATION_TABLES)
+    dbt_eval("build", "--select", AFTER_TRAINING, "--exclude-resource-type", "unit_test", dbt_vars=dbt_vars)
+
+
+def build_evaluation_warehouse(spark: SparkSession, params: EvaluationParams) -> tuple[DataFrame, DataFrame, EvaluationParams]:
+    """Split, (tune,) then build the eval_* warehouse on the training part.
+
+    Returns (train, test) and the params evaluated, with the tuned settings if tuning.
+    """
+    from recwh.train import split_per_user
+
+    # 1. Every interaction, built by the real models from raw, then the split.
+    interactions = build_interactions(spark, None, dbt_vars(params))
     train, test = split_per_user(interactions, params.train_ratio, params.seed, USER, ITEM)
-    write_holdout(spark, test)
-    test = spark.table(HOLDOUT_INTERACTIONS).cache()
+    write_holdout(spark, test, TEST_INTERACTIONS)
+    test = spark.table(TEST_INTERACTIONS).cache()
     n_train = train.count()
     train.unpersist()
+    interactions.unpersist()
+
+    # 2. Tuning sees the training part only: it carves its validation split out of it.
+    if params.tune is not None:
+        from recwh.tune import tune
+
+        tuned = tune(spark, replace(params.tune, base=Settings(params.als, params.dbt_vars)), excluded=test)
+        params = replace(params, als=tuned.settings.als, dbt_vars=tuned.settings.dbt_vars)
 
     # 3. The real pipeline on the training part, all of it in eval_* schemas.
-    dbt("build", "--exclude", AFTER_TRAINING, "--exclude-resource-type", "unit_test",
-        *dbt_args, target_dir=TARGET_DIR)
-    train = spark.table(interactions_table).select(USER, ITEM, "confidence", "rating").cache()
-    leaked = train.join(test, [USER, ITEM], "left_semi").count()
-    if leaked or train.count() != n_train:
-        raise RecwhError(f"the evaluation build kept {leaked} held-out pairs "
-                         f"({train.count()} training rows, expected {n_train})")
-    train_als(spark, params.als, force=True, tables=EVALUATION_TABLES)
-    dbt("build", "--select", AFTER_TRAINING, "--exclude-resource-type", "unit_test",
-        *dbt_args, target_dir=TARGET_DIR)
-    return train, test
+    train = build_interactions(spark, test, dbt_vars(params)).select(USER, ITEM, "confidence", "rating")
+    if train.count() != n_train:
+        raise RecwhError(f"the evaluation build has {train.count()} training rows, expected {n_train}")
+    build_after_training(spark, params.als, dbt_vars(params))
+    return train, test, params
 
 
 def recommenders(spark: SparkSession, train: DataFrame, test: DataFrame, params: EvaluationParams, depth: int):
@@ -278,6 +312,7 @@ def recommenders(spark: SparkSession, train: DataFrame, test: DataFrame, params:
     from pyspark.sql import functions as F
 
     content = spark.table(evaluation_name("intermediate.int_content_candidates_scored"))
+    co_occurrence = spark.table(evaluation_name("intermediate.int_co_occurrence_candidates_scored"))
     popularity = spark.table(evaluation_name("marts.item_popularity"))
     test_users = test.select(USER).distinct()
     explicit, errors = seed_article_als(train, test, params.explicit_als, depth)
@@ -285,6 +320,7 @@ def recommenders(spark: SparkSession, train: DataFrame, test: DataFrame, params:
         "hybrid": (spark.table(evaluation_name(RECOMMENDATIONS)).select(USER, ITEM, RANK), {}),
         "als": (spark.table(EVALUATION_TABLES.als_predictions)
                 .select(USER, ITEM, F.col("als_rank").alias(RANK)), {}),
+        "co_occurrence": (co_occurrence.select(USER, ITEM, F.col("co_occurrence_rank").alias(RANK)), {}),
         "content": (content.select(USER, ITEM, F.col("content_rank").alias(RANK)), {}),
         "most_popular": (most_popular(popularity, test_users, train, depth), {}),
         "explicit_als": (explicit, errors),
@@ -302,8 +338,8 @@ def model_params(name: str, params: EvaluationParams) -> dict:
         common["als"] = asdict(params.als)
     if name == "explicit_als":
         common["als"] = asdict(params.explicit_als)
-    if name in ("hybrid", "content"):
-        common["dbt_vars"] = json.loads(dbt_vars(params))
+    if name in ("hybrid", "co_occurrence", "content"):
+        common["dbt_vars"] = dbt_vars(params)
     return common
 
 
@@ -317,7 +353,7 @@ def record_rows(spark: SparkSession, rows: list[dict]) -> None:
 
 def evaluate(spark: SparkSession, params: EvaluationParams = EvaluationParams()) -> EvaluationResult:
     started = time.monotonic()
-    train, test = build_evaluation_warehouse(spark, params)
+    train, test, params = build_evaluation_warehouse(spark, params)
     depth = max(params.k, CURVE_MAX_K) if params.report else params.k
     catalog_size = spark.table(evaluation_name(DIM_ITEMS)).count()
     run_id = uuid.uuid4().hex[:16]

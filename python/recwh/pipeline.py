@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from recwh.errors import RecwhError
+from recwh.params import Settings
 from recwh.spark import get_spark, home, project_dir
-from recwh.train import AlsParams, TrainResult, train
+from recwh.train import TrainResult, train
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 # Models that read what `recwh train` writes (the `ml` source) are built after training.
 AFTER_TRAINING = "source:ml+"
 
 
-def dbt(*args: str, target_dir: str = "target") -> None:
+def dbt(*args: str, target_dir: str = "target", check: bool = True):
     """Invoke dbt in-process, so dbt-spark's session method reuses recwh's SparkSession.
 
-    `target_dir` keeps another var set's artifacts (and partial-parse state) apart.
+    `target_dir` keeps another var set's artifacts (and partial-parse state) apart. Returns
+    dbt's result object (for `build`, its node results).
     """
     from dbt.cli.main import dbtRunner
 
@@ -26,15 +37,62 @@ def dbt(*args: str, target_dir: str = "target") -> None:
         "--target-path", str(home() / "dbt" / target_dir),
         "--log-path", str(home() / "dbt" / "logs"),
     ])
-    if not result.success:
+    if check and not result.success:
         detail = f": {result.exception}" if result.exception else ""
         raise RecwhError(f"dbt {' '.join(args)} failed{detail}",
                          hint=f"see the log above and {home() / 'dbt' / 'logs' / 'dbt.log'}")
+    return result.result
 
 
-def run(params: AlsParams = AlsParams(), force: bool = False) -> TrainResult:
-    """The whole pipeline: build and test the models, train ALS, build the hybrid marts."""
-    dbt("build", "--exclude", AFTER_TRAINING)
-    result = train(get_spark(), params, force=force)
-    dbt("build", "--select", AFTER_TRAINING)
-    return result
+def settings(spark: SparkSession, als_options: dict | None = None) -> Settings:
+    """What a run uses: the ALS options given, else what `recwh tune` saved last, else the defaults."""
+    from recwh.tune import latest_settings
+
+    return (latest_settings(spark) or Settings()).with_als(**(als_options or {}))
+
+
+@dataclass(frozen=True)
+class RunResult:
+    training: TrainResult
+    n_models_built: int  # dbt nodes (models, seeds, tests) run before training; 0 = nothing new
+    is_incremental: bool  # only what changed since the last complete run was rebuilt
+
+
+def state_dir() -> Path:
+    """dbt artifacts of the last complete run: what a rerun compares against."""
+    return home() / "dbt" / "state"
+
+
+def run(als_options: dict | None = None, force: bool = False) -> RunResult:
+    """The whole pipeline: build and test the models, train ALS, build the hybrid marts.
+
+    After a complete run, a rerun builds only the models downstream of sources that got
+    fresher (a later `_ingested_at`, from `dbt source freshness`) or of project files that
+    changed (dbt's state:modified), skips training when its input and params are unchanged,
+    and skips the post-training marts when nothing before them changed. `force` rebuilds
+    and retrains everything.
+    """
+    spark = get_spark()
+    chosen = settings(spark, als_options)
+    dbt_vars = json.dumps(chosen.dbt_vars, sort_keys=True)
+    vars_args = ("--vars", dbt_vars) if chosen.dbt_vars else ()
+    state, target = state_dir(), home() / "dbt" / "target"
+    # Current max(_ingested_at) per source, to compare with the state's; a stale source only warns here.
+    dbt("source", "freshness", check=False)
+    is_incremental = not force and all((state / name).exists() for name in STATE_FILES) \
+        and (state / "vars.json").read_text() == dbt_vars
+    changed = ("--select", "source_status:fresher+", "state:modified+", "--state", str(state)) if is_incremental else ()
+    built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *vars_args)
+    n_built = len(built.results)
+    training = train(spark, chosen.als, force=force)
+    if n_built or not training.is_skipped or not is_incremental:
+        dbt("build", "--select", AFTER_TRAINING, *vars_args)
+    state.mkdir(parents=True, exist_ok=True)
+    for name in STATE_FILES[:-1]:
+        if (target / name).exists():
+            shutil.copyfile(target / name, state / name)
+    (state / "vars.json").write_text(dbt_vars)
+    return RunResult(training, n_built, is_incremental)
+
+
+STATE_FILES = ("manifest.json", "sources.json", "vars.json")

@@ -46,11 +46,16 @@ ITEM_FACTORS = f"{ML_SCHEMA}.item_factors"
 ALS_PREDICTIONS = f"{ML_SCHEMA}.als_predictions"
 MODEL_RUNS = f"{ML_SCHEMA}.model_runs"
 EVALUATION_RUNS = f"{ML_SCHEMA}.evaluation_runs"
+TUNING_TRIALS = f"{ML_SCHEMA}.tuning_trials"  # every trial `recwh tune` scored
+TUNING_RUNS = f"{ML_SCHEMA}.tuning_runs"  # each tuning's best settings; `recwh run` uses the latest
 
 # `recwh evaluate` builds the same models into a parallel warehouse of eval_* schemas
 # (the dbt var `evaluation`), so an evaluation never touches the production tables.
 EVALUATION_PREFIX = "eval_"
 HOLDOUT_INTERACTIONS = f"{EVALUATION_PREFIX}{ML_SCHEMA}.holdout_interactions"  # dbt source evaluation
+# The evaluation's test pairs; tuning inside an evaluation also holds out its validation pairs.
+TEST_INTERACTIONS = f"{EVALUATION_PREFIX}{ML_SCHEMA}.test_interactions"
+VALIDATION_INTERACTIONS = f"{EVALUATION_PREFIX}{ML_SCHEMA}.validation_interactions"  # `recwh tune`'s
 
 
 def evaluation_name(table: str) -> str:

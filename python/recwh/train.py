@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from recwh.errors import RecwhError
+from recwh.params import AlsParams
 from recwh.warehouse import ensure_schemas, require_table
 from recwh.tables import PRODUCTION_TABLES, ModelTables
 
@@ -25,26 +26,6 @@ if TYPE_CHECKING:
 USER_IDX, ITEM_IDX = "user_idx", "item_idx"
 REQUIRED_COLUMNS = {"user_id": "string", "item_id": "string", "confidence": "double", "rating": "double"}
 EVALUATION_K = 10
-
-
-@dataclass(frozen=True)
-class AlsParams:
-    feedback: str = "implicit"  # or "explicit": fit the ratings themselves
-    rank: int = 24
-    max_iter: int = 15
-    reg_param: float = 0.1
-    alpha: float = 1.0
-    seed: int = 42
-    candidates: int = 100  # ALS candidates kept per user for the hybrid mart
-    holdout_fraction: float = 0.2  # per-user share held out to measure the model; 0 skips it
-
-    def __post_init__(self) -> None:
-        if self.feedback not in ("implicit", "explicit"):
-            raise RecwhError(f"feedback must be 'implicit' or 'explicit', not {self.feedback!r}")
-        if self.rank < 1 or self.max_iter < 1 or self.candidates < 1:
-            raise RecwhError("rank, max_iter and candidates must be positive")
-        if not 0 <= self.holdout_fraction < 1:
-            raise RecwhError("holdout_fraction must be in [0, 1)")
 
 
 @dataclass(frozen=True)
@@ -112,8 +93,12 @@ def build_als(params: AlsParams):
 
 
 def training_rows(indexed: DataFrame, params: AlsParams) -> DataFrame:
+    from pyspark.sql import functions as F
+
     if params.feedback == "explicit":
         return indexed.where("rating is not null")
+    if params.confidence == "binary":
+        return indexed.withColumn("confidence", F.lit(1.0))
     return indexed
 
 

@@ -1,27 +1,30 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from recwh.cli.errors import user_errors
+from recwh.params import DEFAULT_ALS as D
 
-# ALS options shared by `train` and `run`; defaults come from recwh.train.AlsParams.
-Feedback = Annotated[str, typer.Option(help="implicit (confidence from events) or explicit (ratings).")]
-Rank = Annotated[int, typer.Option(min=1, help="Number of latent factors.")]
-MaxIter = Annotated[int, typer.Option(min=1, help="ALS iterations.")]
-RegParam = Annotated[float, typer.Option(min=0, help="L2 regularisation.")]
-Alpha = Annotated[float, typer.Option(min=0, help="Implicit feedback: confidence scale.")]
-Seed = Annotated[int, typer.Option(help="Random seed for ALS and the holdout split.")]
-Candidates = Annotated[int, typer.Option(min=1, help="ALS candidates kept per user for the hybrid mart.")]
-Holdout = Annotated[float, typer.Option(min=0, max=0.9, help="Share of each user's interactions held out to measure the model (0 skips it).")]
+# ALS options shared by `train`, `run` and `evaluate`. Left unset, an option takes the
+# settings `recwh tune` saved, else the built-in default shown.
+Feedback = Annotated[Optional[str], typer.Option(help=f"implicit (confidence from events) or explicit (ratings). (default: {D.feedback})")]
+Rank = Annotated[Optional[int], typer.Option(min=1, help=f"Number of latent factors. (default: {D.rank})")]
+MaxIter = Annotated[Optional[int], typer.Option(min=1, help=f"ALS iterations. (default: {D.max_iter})")]
+RegParam = Annotated[Optional[float], typer.Option(min=0, help=f"L2 regularisation. (default: {D.reg_param})")]
+Alpha = Annotated[Optional[float], typer.Option(min=0, help=f"Implicit feedback: confidence scale. (default: {D.alpha})")]
+Confidence = Annotated[Optional[str], typer.Option(help=f"Implicit feedback: 'weighted' (event weights) or 'binary'. (default: {D.confidence})")]
+Seed = Annotated[Optional[int], typer.Option(help=f"Random seed for ALS and the holdout split. (default: {D.seed})")]
+Candidates = Annotated[Optional[int], typer.Option(min=1, help=f"ALS candidates kept per user for the hybrid mart. (default: {D.candidates})")]
+Holdout = Annotated[Optional[float], typer.Option(min=0, max=0.9, help=f"Share of each user's interactions held out to measure the model, 0 skips it. (default: {D.holdout_fraction})")]
 Force = Annotated[bool, typer.Option("--force", help="Retrain even if the published run has the same params and input.")]
 
 
-def _params(**kwargs):
-    from recwh.train import AlsParams
-
-    return AlsParams(**kwargs)
+def als_options(**options) -> dict:
+    """The ALS options the user set, named as AlsParams fields."""
+    names = {"holdout": "holdout_fraction"}
+    return {names.get(name, name): value for name, value in options.items() if value is not None}
 
 
 def _report(result) -> None:
@@ -37,31 +40,72 @@ def _report(result) -> None:
 
 
 def train(
-    feedback: Feedback = "implicit", rank: Rank = 24, max_iter: MaxIter = 15,
-    reg_param: RegParam = 0.1, alpha: Alpha = 1.0, seed: Seed = 42,
-    candidates: Candidates = 100, holdout: Holdout = 0.2, force: Force = False,
+    feedback: Feedback = None, rank: Rank = None, max_iter: MaxIter = None,
+    reg_param: RegParam = None, alpha: Alpha = None, confidence: Confidence = None, seed: Seed = None,
+    candidates: Candidates = None, holdout: Holdout = None, force: Force = False,
 ) -> None:
     """Train ALS on marts.fct_interactions; write factors, candidates and a model_runs row to Delta."""
+    from recwh.pipeline import settings
     from recwh.spark import get_spark
     from recwh.train import train as train_als
 
+    options = als_options(feedback=feedback, rank=rank, max_iter=max_iter, reg_param=reg_param, alpha=alpha,
+                          confidence=confidence, seed=seed, candidates=candidates, holdout=holdout)
     with user_errors():
-        params = _params(feedback=feedback, rank=rank, max_iter=max_iter, reg_param=reg_param,
-                         alpha=alpha, seed=seed, candidates=candidates, holdout_fraction=holdout)
-        result = train_als(get_spark(), params, force=force)
+        spark = get_spark()
+        result = train_als(spark, settings(spark, options).als, force=force)
     _report(result)
 
 
 def run(
-    feedback: Feedback = "implicit", rank: Rank = 24, max_iter: MaxIter = 15,
-    reg_param: RegParam = 0.1, alpha: Alpha = 1.0, seed: Seed = 42,
-    candidates: Candidates = 100, holdout: Holdout = 0.2, force: Force = False,
+    feedback: Feedback = None, rank: Rank = None, max_iter: MaxIter = None,
+    reg_param: RegParam = None, alpha: Alpha = None, confidence: Confidence = None, seed: Seed = None,
+    candidates: Candidates = None, holdout: Holdout = None, force: Force = False,
 ) -> None:
     """The whole pipeline in one Spark session: dbt build, ALS training, then the hybrid marts."""
     from recwh.pipeline import run as run_pipeline
 
+    options = als_options(feedback=feedback, rank=rank, max_iter=max_iter, reg_param=reg_param, alpha=alpha,
+                          confidence=confidence, seed=seed, candidates=candidates, holdout=holdout)
     with user_errors():
-        params = _params(feedback=feedback, rank=rank, max_iter=max_iter, reg_param=reg_param,
-                         alpha=alpha, seed=seed, candidates=candidates, holdout_fraction=holdout)
-        result = run_pipeline(params, force=force)
-    _report(result)
+        result = run_pipeline(options, force=force)
+    if result.is_incremental:
+        typer.echo("nothing new since the last run: models left as they are" if result.n_models_built == 0
+                   else f"rebuilt only what changed since the last run: {result.n_models_built} dbt nodes")
+    _report(result.training)
+
+
+def tune(
+    seed: Annotated[int, typer.Option(help="Seed of the per-user validation split.")] = 42,
+    k: Annotated[int, typer.Option(min=1, help="Length of the lists scored (nDCG@k).")] = 10,
+    train_ratio: Annotated[float, typer.Option(min=0.05, max=0.95, help="Share of each user's interactions to fit on; the rest validates.")] = 0.75,
+) -> None:
+    """Search ALS params and blend weights on a validation split; `recwh run` then uses the best.
+
+    Logs every trial to ml.tuning_trials and the best settings to ml.tuning_runs.
+    """
+    from recwh.spark import get_spark
+    from recwh.tune import TuneParams, tune as run_tuning
+
+    with user_errors():
+        result = run_tuning(get_spark(), TuneParams(k=k, train_ratio=train_ratio, seed=seed))
+    typer.echo(format_trials(result.trials, k))
+    als = result.settings.als
+    typer.echo(
+        f"tuning {result.tuning_run_id}: {len(result.trials)} trials, {result.duration_seconds:.0f} s; "
+        f"validation nDCG@{k}: ALS {result.start_als_ndcg:.4f} -> {result.best_als_ndcg:.4f}, hybrid {result.best_ndcg:.4f}\n"
+        f"best: rank {als.rank}, reg_param {als.reg_param}, alpha {als.alpha}, confidence {als.confidence}, "
+        f"max_iter {als.max_iter}; "
+        + ", ".join(f"{name} {value}" for name, value in sorted(result.settings.dbt_vars.items()))
+        + "\nsaved: `recwh run` and `recwh train` use these until the next tuning (options given on the command line win)"
+    )
+
+
+def format_trials(trials: list[dict], k: int) -> str:
+    lines = [f"{'trial':>5}  {'stage':<6}{'ndcg@' + str(k):>9}{'prec@' + str(k):>9}{'coverage':>9}{'s':>6}  params"]
+    for trial in trials:
+        lines.append(
+            f"{trial['trial']:>5}  {trial['stage']:<6}{trial['ndcg_at_10']:>9.4f}{trial['precision_at_10']:>9.4f}"
+            f"{trial['coverage']:>9.4f}{trial['duration_seconds']:>6.0f}  {trial['params_json']}"
+        )
+    return "\n".join(lines)

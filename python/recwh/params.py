@@ -1,0 +1,58 @@
+"""Model settings, importable without Spark or pandas (the CLI reads its defaults here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+from recwh.errors import RecwhError
+
+FEEDBACKS = ("implicit", "explicit")
+# How an interaction's confidence enters implicit ALS: the event-weighted confidence of
+# fct_interactions, or 1 for every interaction (only whether the user watched counts).
+CONFIDENCE_WEIGHTINGS = ("weighted", "binary")
+
+
+@dataclass(frozen=True)
+class AlsParams:
+    feedback: str = "implicit"  # or "explicit": fit the ratings themselves
+    rank: int = 24
+    max_iter: int = 15
+    reg_param: float = 0.1
+    alpha: float = 1.0
+    confidence: str = "weighted"
+    seed: int = 42
+    candidates: int = 100  # ALS candidates kept per user for the hybrid mart
+    holdout_fraction: float = 0.2  # per-user share held out to measure the model; 0 skips it
+
+    def __post_init__(self) -> None:
+        if self.feedback not in FEEDBACKS:
+            raise RecwhError(f"feedback must be one of {FEEDBACKS}, not {self.feedback!r}")
+        if self.confidence not in CONFIDENCE_WEIGHTINGS:
+            raise RecwhError(f"confidence must be one of {CONFIDENCE_WEIGHTINGS}, not {self.confidence!r}")
+        if self.rank < 1 or self.max_iter < 1 or self.candidates < 1:
+            raise RecwhError("rank, max_iter and candidates must be positive")
+        if self.reg_param < 0 or self.alpha < 0:
+            raise RecwhError("reg_param and alpha must not be negative")
+        if not 0 <= self.holdout_fraction < 1:
+            raise RecwhError("holdout_fraction must be in [0, 1)")
+
+    @classmethod
+    def from_dict(cls, values: dict) -> AlsParams:
+        """From a saved dict (model_runs, tuning runs): unknown keys are ignored."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in values.items() if key in names})
+
+
+DEFAULT_ALS = AlsParams()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a pipeline run uses: ALS params and the dbt vars that override dbt_project.yml's."""
+
+    als: AlsParams = DEFAULT_ALS
+    dbt_vars: dict = field(default_factory=dict)  # e.g. tuned blend weights
+    tuning_run_id: str | None = None  # the `recwh tune` run they come from, if any
+
+    def with_als(self, **changes) -> Settings:
+        return replace(self, als=replace(self.als, **changes))
