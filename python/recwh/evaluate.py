@@ -235,10 +235,19 @@ def write_holdout(spark: SparkSession, test: DataFrame) -> None:
     write_table(test.select(USER, ITEM, "confidence", "rating"), HOLDOUT_INTERACTIONS)
 
 
-def build_evaluation_warehouse(spark: SparkSession, params: EvaluationParams) -> tuple[DataFrame, DataFrame]:
-    """Split, then build the eval_* warehouse on the training part; returns (train, test)."""
+def random_split(interactions: DataFrame, params: EvaluationParams) -> tuple[DataFrame, DataFrame]:
+    from recwh.train import split_per_user
+
+    return split_per_user(interactions, params.train_ratio, params.seed, USER, ITEM)
+
+
+def build_evaluation_warehouse(
+    spark: SparkSession, params: EvaluationParams, split=random_split
+) -> tuple[DataFrame, DataFrame]:
+    """Split (`split(interactions, params)`, per-user random by default), then build the
+    eval_* warehouse on the training part; returns (train, test)."""
     from recwh.pipeline import AFTER_TRAINING, dbt
-    from recwh.train import load_interactions, split_per_user, train as train_als
+    from recwh.train import load_interactions, train as train_als
     from recwh.warehouse import ensure_schemas, require_table
 
     require_table(spark, RAW_EVENTS, hint="load data first: `recwh ingest movielens PATH` or `recwh demo`")
@@ -253,7 +262,7 @@ def build_evaluation_warehouse(spark: SparkSession, params: EvaluationParams) ->
     interactions = load_interactions(spark, interactions_table)
 
     # 2. The split: the held-out pairs go to the table the interaction models leave out.
-    train, test = split_per_user(interactions, params.train_ratio, params.seed, USER, ITEM)
+    train, test = split(interactions, params)
     write_holdout(spark, test)
     test = spark.table(HOLDOUT_INTERACTIONS).cache()
     n_train = train.count()

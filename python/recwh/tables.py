@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 RAW_SCHEMA = "raw"
+REFERENCE_SCHEMA = "reference"  # dbt seeds
 ML_SCHEMA = "ml"
 MARTS_SCHEMA = "marts"
 WAREHOUSE_SCHEMAS = (RAW_SCHEMA, "staging", "intermediate", MARTS_SCHEMA, ML_SCHEMA)
@@ -38,6 +39,11 @@ LIST_SEPARATOR = "|"
 FCT_INTERACTIONS = f"{MARTS_SCHEMA}.fct_interactions"
 RECOMMENDATIONS = f"{MARTS_SCHEMA}.recommendations"
 DIM_ITEMS = f"{MARTS_SCHEMA}.dim_items"
+DIM_USERS = f"{MARTS_SCHEMA}.dim_users"
+RECOMMENDATIONS_BY_CONTEXT = f"{MARTS_SCHEMA}.recommendations_by_context"
+EVENTS_CONTEXTUALIZED = "intermediate.int_events_contextualized"
+DEVICE_CLASSES = f"{REFERENCE_SCHEMA}.device_classes"
+HOUR_DAYPARTS = f"{REFERENCE_SCHEMA}.hour_dayparts"
 
 USER_INDEX = f"{ML_SCHEMA}.user_index"
 ITEM_INDEX = f"{ML_SCHEMA}.item_index"

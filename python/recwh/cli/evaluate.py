@@ -18,6 +18,7 @@ def evaluate(
     als_seed: Annotated[int, typer.Option(help="Random seed of the ALS models.")] = 42,
     candidates: Candidates = 100,
     report: Annotated[bool, typer.Option("--report", help="Also write an HTML report with plots under RECWH_HOME/reports/.")] = False,
+    context: Annotated[bool, typer.Option("--context", help="The context protocol: hold out each user's latest interactions and compare the context-aware list with the context-free one on their contexts.")] = False,
 ) -> None:
     """Score the hybrid mart, ALS, content, most-popular and explicit ALS on a held-out 25% of each user's interactions.
 
@@ -32,6 +33,10 @@ def evaluate(
         als = AlsParams(rank=rank, max_iter=max_iter, reg_param=reg_param, alpha=alpha,
                         seed=als_seed, candidates=candidates, holdout_fraction=0)
         params = EvaluationParams(k=k, train_ratio=train_ratio, seed=seed, als=als, report=report)
+        if context:
+            from recwh.cli.evaluate_context import evaluate_context
+
+            return evaluate_context(params)
         result = run_evaluation(get_spark(), params)
     typer.echo(
         f"evaluation {result.evaluation_run_id}: {result.n_train} training and {result.n_test} held-out "
