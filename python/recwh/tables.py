@@ -20,6 +20,9 @@ RAW_USERS = f"{RAW_SCHEMA}.users"
 # Lineage columns recwh adds to every raw row.
 SOURCE_COLUMN = "_source"
 INGESTED_AT_COLUMN = "_ingested_at"
+# raw.events only: the text of a line `recwh stream` could not parse (its other columns are
+# null); staging quarantines such rows as 'malformed'. Null for every parsed row.
+MALFORMED_COLUMN = "_malformed_record"
 
 RAW_COLUMNS = {
     RAW_EVENTS: [
@@ -38,6 +41,8 @@ LIST_SEPARATOR = "|"
 FCT_INTERACTIONS = f"{MARTS_SCHEMA}.fct_interactions"
 RECOMMENDATIONS = f"{MARTS_SCHEMA}.recommendations"
 DIM_ITEMS = f"{MARTS_SCHEMA}.dim_items"
+QUARANTINED_ROWS = f"{MARTS_SCHEMA}.quarantined_rows"
+EVENTS_VALIDATED = "intermediate.int_events_validated"
 
 USER_INDEX = f"{ML_SCHEMA}.user_index"
 ITEM_INDEX = f"{ML_SCHEMA}.item_index"
