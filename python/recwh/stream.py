@@ -100,6 +100,7 @@ def stream_events(
     on_batch: Callable[[BatchReport], None] = lambda report: None,
 ) -> list[BatchReport]:
     """Run the stream: until the folder is processed (`once`), else until interrupted."""
+    from pyspark.errors import StreamingQueryException
     from pyspark.sql import functions as F
 
     landing = (landing or landing_dir()).resolve()
@@ -114,6 +115,9 @@ def stream_events(
         spark.readStream.format("text")
         .option("pathGlobFilter", EVENT_FILES)
         .option("maxFilesPerTrigger", max_files_per_batch)
+        # Spark skips a new file whose mtime is over 7 days older than the newest seen one
+        # (e.g. copied with cp -p or rsync -a): with this, every file in the folder counts.
+        .option("maxFileAge", "3650d")
         .load(str(landing))
         .select("value", F.col("_metadata.file_name").alias("file_name"))
     )
@@ -141,6 +145,9 @@ def stream_events(
                 on_batch(report)
             if finished:
                 return reports
+    except StreamingQueryException as exc:
+        raise RecwhError(f"the stream stopped: {str(exc).splitlines()[0]}",
+                         hint="fix the cause and rerun: the checkpoint resumes at the unfinished batch") from exc
     finally:
         if query.isActive:
             query.stop()

@@ -101,6 +101,11 @@ class EventAccounting:
     def balanced(self) -> bool:
         return self.received == self.loaded + sum(self.quarantined.values())
 
+    def summary(self) -> str:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(self.quarantined.items()))
+        return (f"{RAW_EVENTS}: {self.received} received = {self.loaded} loaded + "
+                f"{sum(self.quarantined.values())} quarantined ({reasons or 'none'})")
+
 
 def event_accounting(spark: SparkSession, source_like: str = "%") -> EventAccounting:
     """received = loaded + quarantined for the raw.events sources matching a SQL LIKE pattern."""
