@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from recwh.cli.main import app
+from recwh.warehouse import event_accounting
 from recwh.tables import (
     ALS_PREDICTIONS,
     FCT_INTERACTIONS,
@@ -217,6 +218,9 @@ def test_dirty_rows_are_quarantined_with_a_reason(spark, pipeline):
     reasons = {r["reason"] for r in quarantined.select("reason").distinct().collect()}
     assert {"duplicate", "unknown item_id", "bad timestamp"} <= reasons
     assert quarantined.where("reason is null or raw_record is null").isEmpty()
+    accounting = event_accounting(spark)
+    assert accounting.balanced and accounting.received == spark.table(RAW_EVENTS).count()
+    assert accounting.summary() in pipeline.output
 
 
 def test_unchanged_input_skips_training_and_forced_retraining_replaces_its_run(spark, pipeline):

@@ -21,6 +21,9 @@ RAW_USERS = f"{RAW_SCHEMA}.users"
 # Lineage columns recwh adds to every raw row.
 SOURCE_COLUMN = "_source"
 INGESTED_AT_COLUMN = "_ingested_at"
+# raw.events only: the text of a line `recwh stream` could not parse (its other columns are
+# null); staging quarantines such rows as 'malformed'. Null for every parsed row.
+MALFORMED_COLUMN = "_malformed_record"
 
 RAW_COLUMNS = {
     RAW_EVENTS: [
@@ -44,6 +47,8 @@ RECOMMENDATIONS_BY_CONTEXT = f"{MARTS_SCHEMA}.recommendations_by_context"
 EVENTS_CONTEXTUALIZED = "intermediate.int_events_contextualized"
 DEVICE_CLASSES = f"{REFERENCE_SCHEMA}.device_classes"
 HOUR_DAYPARTS = f"{REFERENCE_SCHEMA}.hour_dayparts"
+QUARANTINED_ROWS = f"{MARTS_SCHEMA}.quarantined_rows"
+EVENTS_VALIDATED = "intermediate.int_events_validated"
 
 USER_INDEX = f"{ML_SCHEMA}.user_index"
 ITEM_INDEX = f"{ML_SCHEMA}.item_index"

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from recwh.cli import demo, evaluate, ingest, model, serve, warehouse
+from recwh.cli import demo, evaluate, ingest, model, serve, stream, warehouse
 
 app = typer.Typer(
     name="recwh",
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(ingest.app, name="ingest")
 app.command("demo")(demo.demo)
+app.command("stream")(stream.stream)
 app.command("train")(model.train)
 app.command("run")(model.run)
 app.command("evaluate")(evaluate.evaluate)

@@ -59,9 +59,12 @@ def run(
 ) -> None:
     """The whole pipeline in one Spark session: dbt build, ALS training, then the hybrid marts."""
     from recwh.pipeline import run as run_pipeline
+    from recwh.spark import get_spark
+    from recwh.warehouse import event_accounting
 
     with user_errors():
         params = _params(feedback=feedback, rank=rank, max_iter=max_iter, reg_param=reg_param,
                          alpha=alpha, seed=seed, candidates=candidates, holdout_fraction=holdout)
         result = run_pipeline(params, force=force)
     _report(result)
+    typer.echo(event_accounting(get_spark()).summary())
