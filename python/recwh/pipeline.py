@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from recwh.errors import RecwhError
+from recwh.publish import REFRESH, TRAIN, record_publication
+from recwh.refresh import RefreshResult, refresh_model
 from recwh.spark import get_spark, home, project_dir
 from recwh.train import AlsParams, TrainResult, train
 
@@ -33,8 +35,19 @@ def dbt(*args: str, target_dir: str = "target") -> None:
 
 
 def run(params: AlsParams = AlsParams(), force: bool = False) -> TrainResult:
-    """The whole pipeline: build and test the models, train ALS, build the hybrid marts."""
+    """The whole pipeline: build and test the models, train ALS, build and publish the hybrid marts."""
     dbt("build", "--exclude", AFTER_TRAINING)
     result = train(get_spark(), params, force=force)
     dbt("build", "--select", AFTER_TRAINING)
+    record_publication(get_spark(), result.run_id, TRAIN)
+    return result
+
+
+def refresh() -> RefreshResult:
+    """`run` with a fold-in of the users with new interactions instead of training."""
+    dbt("build", "--exclude", AFTER_TRAINING)
+    result = refresh_model(get_spark())
+    if result.run_id is not None:
+        dbt("build", "--select", AFTER_TRAINING)
+        record_publication(get_spark(), result.run_id, REFRESH, model_run_id=result.model_run_id)
     return result

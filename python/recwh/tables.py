@@ -56,6 +56,8 @@ USER_FACTORS = f"{ML_SCHEMA}.user_factors"
 ITEM_FACTORS = f"{ML_SCHEMA}.item_factors"
 ALS_PREDICTIONS = f"{ML_SCHEMA}.als_predictions"
 MODEL_RUNS = f"{ML_SCHEMA}.model_runs"
+# One row per published version of the recommendations (`recwh run`, `refresh`, `rollback`).
+PUBLISHED_VERSIONS = f"{ML_SCHEMA}.published_versions"
 EVALUATION_RUNS = f"{ML_SCHEMA}.evaluation_runs"
 
 # `recwh evaluate` builds the same models into a parallel warehouse of eval_* schemas
@@ -90,4 +92,9 @@ class ModelTables:
 
 
 PRODUCTION_TABLES = ModelTables()
+# What a publication pins (its Delta versions are recorded) and `recwh rollback` restores:
+# the model, then the reader-facing mart last.
+PUBLISHED_TABLES = (
+    USER_INDEX, ITEM_INDEX, USER_FACTORS, ITEM_FACTORS, ALS_PREDICTIONS, RECOMMENDATIONS,
+)
 EVALUATION_TABLES = PRODUCTION_TABLES.evaluation()
