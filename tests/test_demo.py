@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -96,8 +98,8 @@ def test_clean_events_are_well_formed(data):
     times = pd.to_datetime(events["occurred_at"], utc=True)
     assert times.min() >= pd.Timestamp("2025-01-01", tz="UTC")
     assert times.max() <= pd.Timestamp("2026-11-01", tz="UTC")
-    # Evening peak: 19-22h UTC busier than 02-05h by far.
-    hours = times.dt.hour
+    # Evening peak in local time: 19-22h busier than 02-05h by far.
+    hours = _local_hours(events)
     assert hours.between(19, 22).sum() > 5 * hours.between(2, 5).sum()
     plays = events[events["event_type"] == "play"]
     assert plays["watch_seconds"].astype(int).ge(0).all()
@@ -144,6 +146,35 @@ def test_popularity_is_skewed(data):
     counts = plays[plays["event_type"] == "play"]["item_id"].value_counts()
     top_decile = counts.iloc[: ITEMS // 10].sum() / counts.sum()
     assert top_decile > 0.25
+
+
+def test_offsets_and_dayparts_match_the_dbt_seeds():
+    seeds = Path(__file__).parents[1] / "seeds"
+    offsets = pd.read_csv(seeds / "country_utc_offsets.csv", keep_default_na=False)
+    assert dict(zip(offsets["country"], offsets["utc_offset_minutes"])) == demo.COUNTRY_UTC_OFFSET_MINUTES
+    assert set(demo.COUNTRIES) <= set(offsets["country"])
+    dayparts = pd.read_csv(seeds / "hour_dayparts.csv")
+    assert list(dayparts["daypart"]) == [demo.DAYPARTS[d] for d in demo.DAYPART_OF_HOUR]
+    classes = pd.read_csv(seeds / "device_classes.csv").set_index("device")["device_class"]
+    assert [classes[d] for d in demo.DEVICES] == [demo.DEVICE_CLASSES[c] for c in demo.DEVICE_CLASS_OF]
+
+
+def test_tastes_shift_with_device_and_daypart(data):
+    plays = _clean(data)
+    plays = plays[plays["event_type"] == "play"].copy()
+    catalog = data[RAW_CATALOG].set_index("item_id")
+    plays["kind"] = plays["item_id"].map(catalog["kind"])
+    series_share = plays.assign(series=plays["kind"] == "series").groupby("device")["series"].mean()
+    assert series_share["iphone"] > 3 * series_share["tv"], series_share
+    plays["daypart"] = _local_hours(plays).map(lambda h: demo.DAYPARTS[demo.DAYPART_OF_HOUR[h]])
+    genres = plays.assign(genre=plays["item_id"].map(catalog["genres"]).str.split(LIST_SEPARATOR, regex=False))
+    horror = genres.explode("genre").assign(horror=lambda f: f["genre"] == "Horror").groupby("daypart")["horror"].mean()
+    assert horror["late_night"] > 1.5 * horror["afternoon"], horror
+
+
+def _local_hours(events: pd.DataFrame) -> pd.Series:
+    offsets = pd.to_timedelta(events["country"].map(demo.COUNTRY_UTC_OFFSET_MINUTES), unit="m")
+    return (pd.to_datetime(events["occurred_at"], utc=True) + offsets).dt.hour
 
 
 def _top_genre_share(plays: pd.DataFrame, genres: pd.Series) -> float:

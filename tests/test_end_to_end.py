@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from recwh.cli.main import app
+from recwh.warehouse import event_accounting
 from recwh.tables import (
     ALS_PREDICTIONS,
     FCT_INTERACTIONS,
@@ -156,6 +157,39 @@ def test_recommend_prints_a_users_list(spark, pipeline):
     assert "no recommendations for user 'no-such-user'" in result.output
 
 
+def test_recommend_in_a_context_reads_the_context_mart_or_falls_back(spark, pipeline):
+    by_context = spark.table("marts.recommendations_by_context")
+    # every context list is K of the user's unseen hybrid candidates, re-ranked
+    seen = spark.table(FCT_INTERACTIONS).select("user_id", "item_id")
+    assert by_context.join(seen, ["user_id", "item_id"]).isEmpty()
+    pool = spark.table("intermediate.int_hybrid_candidates_scored").select("user_id", "item_id")
+    assert by_context.join(pool, ["user_id", "item_id"], "left_anti").isEmpty()
+    sizes = by_context.groupBy("user_id", "country", "daypart", "device_class").count()
+    assert {r["count"] for r in sizes.collect()} == {K}
+    assert by_context.where("hybrid_rank > 10").count() > 0, "the context never changed a list"
+
+    row = by_context.where("daypart = 'evening' and device_class = 'tv' and rank = 1").first()
+    result = recwh("recommend", row["user_id"], "--device", "roku", "--at", "21:00", "--country", row["country"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0] == f"Recommendations for user {row['user_id']} (context):"
+    assert lines[1] == f"context: evening on tv in {row['country']}"
+    assert len(lines) == 3 + K and "Evening TV pick" in lines[3]
+
+    cold = spark.table(RECOMMENDATIONS).where("strategy = 'cold_start'").first()["user_id"]
+    result = recwh("recommend", cold, "--device", "tv", "--at", "21:00")
+    assert result.exit_code == 0, result.output
+    assert "too little data" in result.output and "showing the context-free list" in result.output
+    assert len(result.output.strip().splitlines()) == 4 + K
+
+    result = recwh("recommend", cold, "--device", "tv", "--at", "25:00")
+    assert result.exit_code == 1 and "HH:MM" in result.output
+    result = recwh("recommend", cold, "--device", "toaster", "--at", "21:00")
+    assert result.exit_code == 1 and "unknown device 'toaster'" in result.output
+    result = recwh("recommend", cold, "--at", "21:00")
+    assert result.exit_code == 1 and "--device and --at" in result.output
+
+
 def test_tables_lists_every_delta_table(spark, pipeline):
     result = recwh("tables", "--json")
     assert result.exit_code == 0, result.output
@@ -184,6 +218,9 @@ def test_dirty_rows_are_quarantined_with_a_reason(spark, pipeline):
     reasons = {r["reason"] for r in quarantined.select("reason").distinct().collect()}
     assert {"duplicate", "unknown item_id", "bad timestamp"} <= reasons
     assert quarantined.where("reason is null or raw_record is null").isEmpty()
+    accounting = event_accounting(spark)
+    assert accounting.balanced and accounting.received == spark.table(RAW_EVENTS).count()
+    assert accounting.summary() in pipeline.output
 
 
 def delta_versions(spark, *tables: str) -> dict[str, int]:

@@ -89,6 +89,7 @@ validated as (
         copy_number,
         -- the first applicable reason wins
         case
+            when is_malformed then 'malformed'
             when user_id is null then 'missing user_id'
             when item_id is null then 'missing item_id'
             when not is_known_user then 'unknown user_id'
@@ -96,6 +97,8 @@ validated as (
             when occurred_at is null or occurred_at > current_timestamp() then 'bad timestamp'
             when event_weight is null then 'unknown event_type'
             when watch_seconds < 0 then 'negative watch_seconds'
+            -- NaN compares greater than any number in Spark SQL, so it lands here too
+            when watch_seconds > {{ var('max_watch_seconds') }} then 'watch_seconds out of range'
             when strength_basis = 'rating'
                 and (
                     event_value is null

@@ -7,6 +7,13 @@ Sessions pick an item by sampling candidates from a preferred genre (weighted by
 popularity) and keeping the one the user's taste scores highest (Gumbel-max), and the
 same taste drives how much of it is watched, whether it is liked and how it is rated.
 
+Context matters: a session first gets a device (the user's primary or secondary) and a
+local hour (TVs peak in the evening, phones also at commute and lunch time), and tastes
+shift with them: each daypart favours some genres (family titles in the morning, horror
+late at night) and each device class some kinds (films on the TV, series on the phone).
+Timestamps are UTC: the local hour minus the country's offset (`COUNTRY_UTC_OFFSET_MINUTES`,
+the same standard-time offsets as the dbt seed `country_utc_offsets`).
+
 Everything is vectorised numpy and drawn from one `numpy.random.default_rng(seed)`, so
 the same arguments always give identical frames. Every value is a `str` (or None),
 because raw lands strings and typing is staging's job; a small share of rows is dirty
@@ -39,10 +46,40 @@ PLANS = ("basic", "standard", "premium")
 PLAN_WEIGHTS = (0.35, 0.45, 0.20)
 DEVICES = ("tv", "roku", "firetv", "iphone", "android", "ipad", "web")
 DEVICE_WEIGHTS = (0.30, 0.12, 0.10, 0.15, 0.15, 0.06, 0.12)
-# Viewing by UTC hour of day: quiet overnight, an evening peak around 20:00.
+# The seed device_classes' mapping of these devices.
+DEVICE_CLASSES = ("tv", "mobile", "tablet", "desktop")
+DEVICE_CLASS_OF = np.array([0, 0, 0, 1, 1, 2, 3])  # per DEVICES entry
+# Viewing by local hour of day: quiet overnight, an evening peak around 20:00 ...
 HOUR_WEIGHTS = np.array(
     [3, 2, 1, 1, 1, 1, 2, 3, 3, 3, 3, 4, 5, 4, 4, 5, 6, 7, 9, 12, 13, 12, 9, 5], dtype=float
 )
+# ... and on phones also at the morning commute and at lunch.
+MOBILE_HOUR_WEIGHTS = np.array(
+    [2, 1, 1, 0.5, 0.5, 1, 3, 7, 9, 6, 5, 7, 11, 9, 5, 5, 6, 8, 7, 6, 6, 5, 4, 3], dtype=float
+)
+# Standard-time offset of each country's most populous zone (no DST): the dbt seed
+# country_utc_offsets holds the same values (a test checks), so staging recovers local time.
+COUNTRY_UTC_OFFSET_MINUTES = {
+    "US": -300, "CA": -300, "MX": -360, "BR": -180, "GB": 0, "FR": 60, "DE": 60, "ES": 60,
+    "IN": 330, "JP": 540, "KR": 540, "AU": 600,
+}
+# Local hour -> daypart, as the dbt seed hour_dayparts.
+DAYPARTS = ("morning", "afternoon", "evening", "late_night")
+DAYPART_OF_HOUR = np.array([3] * 5 + [0] * 7 + [1] * 5 + [2] * 5 + [3] * 2)
+# Context tastes: a daypart multiplies the odds of picking some genres ...
+DAYPART_GENRE_BOOST = {
+    "morning": {"Family": 5, "Animation": 5, "Documentary": 3, "Music": 3},
+    "afternoon": {"Comedy": 3, "Sport": 4, "Romance": 2, "Adventure": 2},
+    "evening": {"Drama": 2, "Thriller": 3, "Crime": 3, "Action": 2, "Sci-Fi": 2},
+    "late_night": {"Horror": 5, "Mystery": 3, "Thriller": 2, "Fantasy": 2},
+}
+# ... and a device class adds to the taste score of some kinds (before TASTE_SHARPNESS).
+DEVICE_KIND_BONUS = {
+    "tv": {"movie": 0.5, "series": -0.3},
+    "mobile": {"movie": -0.8, "series": 0.7, "special": 0.5},
+    "tablet": {"series": 0.3, "documentary": 0.6},
+    "desktop": {"documentary": 0.8, "movie": -0.3},
+}
 
 EVENT_START = np.datetime64("2025-01-01T00:00:00", "s")
 EVENT_END = np.datetime64("2026-10-31T23:59:59", "s")
@@ -278,7 +315,7 @@ def _catalog(rng: np.random.Generator, item_ids: np.ndarray):
         "description": np.array(descriptions, dtype=object),
     })
     model = {
-        "genres": genres, "genre_vectors": genre_vectors, "latent": latent,
+        "genres": genres, "kind": kind, "genre_vectors": genre_vectors, "latent": latent,
         "quality": quality, "popularity": popularity, "runtime": runtime,
     }
     return frame, model
@@ -376,42 +413,59 @@ def _events(rng, user_ids, item_ids, user_model, item_model, events_per_user):
     session_user = np.repeat(np.arange(n_users), sessions_per_user)
     n_sessions = len(session_user)
 
-    # Choose an item per session: candidates from a preferred genre by popularity, the
-    # best-liked by taste wins (Gumbel-max over affinity).
+    # The session's context: a device, then a local hour from that device's daily curve.
+    device_slot = (rng.random(n_sessions) < 0.2).astype(int)
+    device = user_model["devices"][session_user, device_slot]
+    device_class = DEVICE_CLASS_OF[device]
+    hour = np.where(device_class == DEVICE_CLASSES.index("mobile"),
+                    _weighted(rng, range(24), MOBILE_HOUR_WEIGHTS, n_sessions),
+                    _weighted(rng, range(24), HOUR_WEIGHTS, n_sessions))
+    daypart = DAYPART_OF_HOUR[hour]
+    genre_boost = _context_matrix(DAYPART_GENRE_BOOST, DAYPARTS, GENRES, default=1.0)
+    kind_bonus = _context_matrix(DEVICE_KIND_BONUS, DEVICE_CLASSES, KINDS, default=0.0)
+
+    # Choose an item per session: candidates from a genre the user prefers in this daypart,
+    # by popularity; the best-liked by taste (plus the device's kind bonus) wins (Gumbel-max).
     cdf, cdf_items, present = _genre_sampler(item_model)
     preference = user_model["preference"] * present
-    preference /= preference.sum(axis=1, keepdims=True)
-    cumulative_preference = np.cumsum(preference, axis=1)
     item_latent = item_model["latent"].astype(np.float32)
     user_latent = user_model["latent"].astype(np.float32)
     quality = item_model["quality"].astype(np.float32)
+    item_kind = item_model["kind"]
     scale = np.float32(1.0 / np.sqrt(LATENT_DIM))
     chosen = np.empty(n_sessions, dtype=np.int64)
     affinity = np.empty(n_sessions, dtype=np.float32)
     for start in range(0, n_sessions, SESSION_CHUNK):
-        users = session_user[start:start + SESSION_CHUNK]
+        sessions = slice(start, start + SESSION_CHUNK)
+        users = session_user[sessions]
         m = len(users)
-        genre = (cumulative_preference[users] < rng.random(m)[:, None]).sum(axis=1)
+        in_context = preference[users] * genre_boost[daypart[sessions]]
+        cumulative_preference = np.cumsum(in_context / in_context.sum(axis=1, keepdims=True), axis=1)
+        genre = (cumulative_preference < rng.random(m)[:, None]).sum(axis=1)
         genre[rng.random(m) < EXPLORE_SHARE] = len(GENRES)
         draws = genre[:, None] + rng.random((m, CANDIDATES_PER_SESSION))
         candidates = cdf_items[np.minimum(np.searchsorted(cdf, draws, side="right"),
                                           len(cdf_items) - 1)]
         scores = np.einsum("md,mkd->mk", user_latent[users], item_latent[candidates]) * scale
         scores += quality[candidates]
+        taste = scores.copy()
+        scores += kind_bonus[device_class[sessions][:, None], item_kind[candidates]].astype(np.float32)
         scores *= np.float32(TASTE_SHARPNESS)
         best = np.argmax(scores + rng.gumbel(size=scores.shape).astype(np.float32), axis=1)
-        chosen[start:start + m] = candidates[np.arange(m), best]
-        affinity[start:start + m] = scores[np.arange(m), best]
+        chosen[sessions] = candidates[np.arange(m), best]
+        # how much they like it is taste alone: the context changes what is picked, not how it is enjoyed
+        affinity[sessions] = taste[np.arange(m), best] * np.float32(TASTE_SHARPNESS)
     liking = (affinity - affinity.mean()) / (affinity.std() + 1e-9) if n_sessions else affinity
 
-    # Session start: a day within the user's active window, an hour from the daily curve.
+    # Session start: a day within the user's active window at the local hour, stored in UTC.
     signup = user_model["signup"][session_user]
     window_start = np.maximum(signup, EVENT_START)
     window_days = ((EVENT_END - window_start).astype(np.int64) // 86400) + 1
     day = (window_start.astype("datetime64[D]").astype(np.int64)
            + np.floor(rng.random(n_sessions) * window_days).astype(np.int64))
-    hour = _weighted(rng, range(24), HOUR_WEIGHTS, n_sessions)
-    start_s = day * 86400 + hour * 3600 + rng.integers(0, 3600, size=n_sessions)
+    offsets = np.array([COUNTRY_UTC_OFFSET_MINUTES[c] for c in COUNTRIES]) * 60
+    utc_offset_s = offsets[user_model["country"][session_user]]
+    start_s = day * 86400 + hour * 3600 + rng.integers(0, 3600, size=n_sessions) - utc_offset_s
     start_s = np.clip(start_s, window_start.astype(np.int64), EVENT_END.astype(np.int64))
 
     # What happens in the session follows how much the user likes the item.
@@ -424,8 +478,6 @@ def _events(rng, user_ids, item_ids, user_model, item_model, events_per_user):
     listed = rng.random(n_sessions) < 0.04 + 0.08 / (1 + np.exp(-liking))
     rated = rng.random(n_sessions) < 0.14
     rating = np.clip(np.round(3.2 + 1.1 * liking + rng.normal(scale=0.7, size=n_sessions)), 1, 5)
-    device_slot = (rng.random(n_sessions) < 0.2).astype(int)
-    device = user_model["devices"][session_user, device_slot]
 
     # One block of rows per event type; offsets put them in a plausible order in time.
     end_s = start_s + watch_s
@@ -471,6 +523,15 @@ def _events(rng, user_ids, item_ids, user_model, item_model, events_per_user):
     }
     columns = _add_dirty_rows(rng, columns, len(item_ids), len(user_ids))
     return _frame(RAW_EVENTS, columns)
+
+
+def _context_matrix(effects: dict, contexts: tuple, options: tuple, default: float) -> np.ndarray:
+    """(context, option) array of an effects dict {context: {option: value}}."""
+    matrix = np.full((len(contexts), len(options)), default)
+    for context, values in effects.items():
+        for option, value in values.items():
+            matrix[contexts.index(context), options.index(option)] = value
+    return matrix
 
 
 def _add_dirty_rows(rng: np.random.Generator, columns: dict[str, np.ndarray],

@@ -276,16 +276,23 @@ def build_after_training(spark: SparkSession, als: AlsParams, dbt_vars: dict) ->
     dbt_eval("build", "--select", AFTER_TRAINING, "--exclude-resource-type", "unit_test", dbt_vars=dbt_vars)
 
 
-def build_evaluation_warehouse(spark: SparkSession, params: EvaluationParams) -> tuple[DataFrame, DataFrame, EvaluationParams]:
-    """Split, (tune,) then build the eval_* warehouse on the training part.
+def random_split(interactions: DataFrame, params: EvaluationParams) -> tuple[DataFrame, DataFrame]:
+    from recwh.train import split_per_user
+
+    return split_per_user(interactions, params.train_ratio, params.seed, USER, ITEM)
+
+
+def build_evaluation_warehouse(
+    spark: SparkSession, params: EvaluationParams, split=random_split
+) -> tuple[DataFrame, DataFrame, EvaluationParams]:
+    """Split (`split(interactions, params)`, per-user random by default), (tune,) then build
+    the eval_* warehouse on the training part.
 
     Returns (train, test) and the params evaluated, with the tuned settings if tuning.
     """
-    from recwh.train import split_per_user
-
     # 1. Every interaction, built by the real models from raw, then the split.
     interactions = build_interactions(spark, None, dbt_vars(params))
-    train, test = split_per_user(interactions, params.train_ratio, params.seed, USER, ITEM)
+    train, test = split(interactions, params)
     write_holdout(spark, test, TEST_INTERACTIONS)
     test = spark.table(TEST_INTERACTIONS).cache()
     n_train = train.count()

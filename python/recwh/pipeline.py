@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from recwh.errors import RecwhError
 from recwh.params import Settings
+from recwh.publish import REFRESH, TRAIN, record_publication
+from recwh.refresh import RefreshResult, refresh_model
 from recwh.spark import get_spark, home, project_dir
 from recwh.train import TrainResult, train
 
@@ -87,6 +89,7 @@ def run(als_options: dict | None = None, force: bool = False) -> RunResult:
     training = train(spark, chosen.als, force=force)
     if n_built or not training.is_skipped or not is_incremental:
         dbt("build", "--select", AFTER_TRAINING, *vars_args)
+        record_publication(spark, training.run_id, TRAIN)
     state.mkdir(parents=True, exist_ok=True)
     for name in STATE_FILES[:-1]:
         if (target / name).exists():
@@ -96,3 +99,16 @@ def run(als_options: dict | None = None, force: bool = False) -> RunResult:
 
 
 STATE_FILES = ("manifest.json", "sources.json", "vars.json")
+
+
+def refresh() -> RefreshResult:
+    """`run` with a fold-in of the users with new interactions instead of training."""
+    spark = get_spark()
+    dbt_vars = settings(spark).dbt_vars
+    vars_args = ("--vars", json.dumps(dbt_vars, sort_keys=True)) if dbt_vars else ()
+    dbt("build", "--exclude", AFTER_TRAINING, *vars_args)
+    result = refresh_model(spark)
+    if result.run_id is not None:
+        dbt("build", "--select", AFTER_TRAINING, *vars_args)
+        record_publication(spark, result.run_id, REFRESH, model_run_id=result.model_run_id)
+    return result

@@ -8,6 +8,7 @@ is readable by the other in the same process or a later one.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 DELTA_JARS_VERSION = "4.4.0"
@@ -149,6 +150,9 @@ def get_spark(master: str | None = None):
     if active is not None:
         return active
     home().mkdir(parents=True, exist_ok=True)
+    # Python workers (pandas UDFs) need this interpreter's packages, not whatever `python3` is
+    # on the PATH; pyspark reads only the environment variable (not spark.pyspark.python).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in spark_conf(master).items():
         builder = builder.config(key, value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 RAW_SCHEMA = "raw"
+REFERENCE_SCHEMA = "reference"  # dbt seeds
 ML_SCHEMA = "ml"
 MARTS_SCHEMA = "marts"
 WAREHOUSE_SCHEMAS = (RAW_SCHEMA, "staging", "intermediate", MARTS_SCHEMA, ML_SCHEMA)
@@ -20,6 +21,9 @@ RAW_USERS = f"{RAW_SCHEMA}.users"
 # Lineage columns recwh adds to every raw row.
 SOURCE_COLUMN = "_source"
 INGESTED_AT_COLUMN = "_ingested_at"
+# raw.events only: the text of a line `recwh stream` could not parse (its other columns are
+# null); staging quarantines such rows as 'malformed'. Null for every parsed row.
+MALFORMED_COLUMN = "_malformed_record"
 
 RAW_COLUMNS = {
     RAW_EVENTS: [
@@ -38,6 +42,13 @@ LIST_SEPARATOR = "|"
 FCT_INTERACTIONS = f"{MARTS_SCHEMA}.fct_interactions"
 RECOMMENDATIONS = f"{MARTS_SCHEMA}.recommendations"
 DIM_ITEMS = f"{MARTS_SCHEMA}.dim_items"
+DIM_USERS = f"{MARTS_SCHEMA}.dim_users"
+RECOMMENDATIONS_BY_CONTEXT = f"{MARTS_SCHEMA}.recommendations_by_context"
+EVENTS_CONTEXTUALIZED = "intermediate.int_events_contextualized"
+DEVICE_CLASSES = f"{REFERENCE_SCHEMA}.device_classes"
+HOUR_DAYPARTS = f"{REFERENCE_SCHEMA}.hour_dayparts"
+QUARANTINED_ROWS = f"{MARTS_SCHEMA}.quarantined_rows"
+EVENTS_VALIDATED = "intermediate.int_events_validated"
 
 USER_INDEX = f"{ML_SCHEMA}.user_index"
 ITEM_INDEX = f"{ML_SCHEMA}.item_index"
@@ -45,6 +56,8 @@ USER_FACTORS = f"{ML_SCHEMA}.user_factors"
 ITEM_FACTORS = f"{ML_SCHEMA}.item_factors"
 ALS_PREDICTIONS = f"{ML_SCHEMA}.als_predictions"
 MODEL_RUNS = f"{ML_SCHEMA}.model_runs"
+# One row per published version of the recommendations (`recwh run`, `refresh`, `rollback`).
+PUBLISHED_VERSIONS = f"{ML_SCHEMA}.published_versions"
 EVALUATION_RUNS = f"{ML_SCHEMA}.evaluation_runs"
 TUNING_TRIALS = f"{ML_SCHEMA}.tuning_trials"  # every trial `recwh tune` scored
 TUNING_RUNS = f"{ML_SCHEMA}.tuning_runs"  # each tuning's best settings; `recwh run` uses the latest
@@ -84,4 +97,9 @@ class ModelTables:
 
 
 PRODUCTION_TABLES = ModelTables()
+# What a publication pins (its Delta versions are recorded) and `recwh rollback` restores:
+# the model, then the reader-facing mart last.
+PUBLISHED_TABLES = (
+    USER_INDEX, ITEM_INDEX, USER_FACTORS, ITEM_FACTORS, ALS_PREDICTIONS, RECOMMENDATIONS,
+)
 EVALUATION_TABLES = PRODUCTION_TABLES.evaluation()

@@ -201,7 +201,7 @@ def tune(spark: SparkSession, params: TuneParams = TuneParams(), excluded: DataF
 
     def score_blend(weights: dict) -> float:
         t0 = time.monotonic()
-        dbt_eval("run", "--select", "recommendations", dbt_vars=eval_vars | weights)
+        dbt_eval("run", "--select", "int_hybrid_candidates_scored", "recommendations", dbt_vars=eval_vars | weights)
         recommended = spark.table(evaluation_name(RECOMMENDATIONS)).select(USER, ITEM, RANK)
         return log("blend", weights, recommended, t0)
 

@@ -10,8 +10,11 @@ import pandas as pd
 
 from recwh.errors import RecwhError
 from recwh.tables import (
+    EVENTS_VALIDATED,
     INGESTED_AT_COLUMN,
+    MALFORMED_COLUMN,
     RAW_COLUMNS,
+    QUARANTINED_ROWS,
     RAW_EVENTS,
     SOURCE_COLUMN,
     WAREHOUSE_SCHEMAS,
@@ -75,12 +78,49 @@ def write_raw(spark: SparkSession, frames: dict[str, pd.DataFrame], source: str)
             .withColumn(SOURCE_COLUMN, F.lit(source))
             .withColumn(INGESTED_AT_COLUMN, F.current_timestamp())
         )
-        writer = df.write.format("delta").mode("overwrite")
+        if table == RAW_EVENTS:  # files read whole here parse completely, or the ingest fails
+            df = df.withColumn(MALFORMED_COLUMN, F.lit(None).cast("string"))
+        # mergeSchema: a table from before a lineage column existed gains it
+        writer = df.write.format("delta").mode("overwrite").option("mergeSchema", "true")
         if table_exists(spark, table):
             writer = writer.option("replaceWhere", f"{SOURCE_COLUMN} = '{source}'")
         writer.saveAsTable(table)
         counts[table] = len(frame)
     return counts
+
+
+@dataclass(frozen=True)
+class EventAccounting:
+    """Where the raw event rows of some sources went, as of the last dbt build."""
+
+    received: int  # rows in raw.events
+    loaded: int  # valid events (int_events_validated without a reason)
+    quarantined: dict[str, int]  # rows in marts.quarantined_rows, per reason
+
+    @property
+    def balanced(self) -> bool:
+        return self.received == self.loaded + sum(self.quarantined.values())
+
+    def summary(self) -> str:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(self.quarantined.items()))
+        return (f"{RAW_EVENTS}: {self.received} received = {self.loaded} loaded + "
+                f"{sum(self.quarantined.values())} quarantined ({reasons or 'none'})")
+
+
+def event_accounting(spark: SparkSession, source_like: str = "%") -> EventAccounting:
+    """received = loaded + quarantined for the raw.events sources matching a SQL LIKE pattern."""
+    from pyspark.sql import functions as F
+
+    def of_sources(name: str, column: str) -> DataFrame:
+        return spark.table(name).where(F.col(column).like(source_like))
+
+    received = of_sources(RAW_EVENTS, SOURCE_COLUMN).count()
+    loaded = of_sources(EVENTS_VALIDATED, "source_name").where("quarantine_reason is null").count()
+    quarantined = (
+        of_sources(QUARANTINED_ROWS, "source_name").where(f"source_table = '{RAW_EVENTS}'")
+        .groupBy("reason").count().collect()
+    )
+    return EventAccounting(received, loaded, {row["reason"]: row["count"] for row in quarantined})
 
 
 def list_tables(spark: SparkSession) -> list[TableInfo]:

@@ -20,9 +20,11 @@ cleaned as (
         upper({{ clean_string('country') }}) as country,
         _source as source_name,
         _ingested_at as ingested_at,
-        to_json(struct(
+        _malformed_record is not null as is_malformed,
+        -- a line recwh stream could not parse keeps its own text
+        coalesce(_malformed_record, to_json(struct(
             user_id, item_id, event_type, value, watch_seconds, occurred_at, device, country
-        )) as raw_record
+        ))) as raw_record
 
     from source
 
@@ -45,6 +47,7 @@ keyed as (
         country,
         source_name,
         ingested_at,
+        is_malformed,
         raw_record
 
     from cleaned

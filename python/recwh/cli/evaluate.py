@@ -20,6 +20,7 @@ def evaluate(
     candidates: Candidates = None,
     tune: Annotated[bool, typer.Option("--tune", help="First tune ALS and the blend on a validation split of the training part (as `recwh tune`).")] = False,
     report: Annotated[bool, typer.Option("--report", help="Also write an HTML report with plots under RECWH_HOME/reports/.")] = False,
+    context: Annotated[bool, typer.Option("--context", help="The context protocol: hold out each user's latest interactions and compare the context-aware list with the context-free one on their contexts.")] = False,
 ) -> None:
     """Score the hybrid mart, ALS, content, most-popular and explicit ALS on a held-out 25% of each user's interactions.
 
@@ -40,6 +41,10 @@ def evaluate(
         als = replace(DEFAULT_ALS, holdout_fraction=0, **options)
         params = EvaluationParams(k=k, train_ratio=train_ratio, seed=seed, als=als, report=report,
                                   tune=TuneParams(k=k, seed=seed) if tune else None)
+        if context:
+            from recwh.cli.evaluate_context import evaluate_context
+
+            return evaluate_context(params)
         result = run_evaluation(get_spark(), params)
     typer.echo(
         f"evaluation {result.evaluation_run_id}: {result.n_train} training and {result.n_test} held-out "

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from recwh.cli import demo, evaluate, ingest, model, serve, warehouse
+from recwh.cli import demo, evaluate, ingest, model, publish, serve, stream, warehouse
 
 app = typer.Typer(
     name="recwh",
@@ -18,9 +18,13 @@ app = typer.Typer(
 )
 app.add_typer(ingest.app, name="ingest")
 app.command("demo")(demo.demo)
+app.command("stream")(stream.stream)
 app.command("train")(model.train)
 app.command("run")(model.run)
 app.command("tune")(model.tune)
+app.command("refresh")(publish.refresh)
+app.command("rollback")(publish.rollback)
+app.command("runs")(publish.runs)
 app.command("evaluate")(evaluate.evaluate)
 app.command("recommend")(warehouse.recommend)
 app.command("tables")(warehouse.tables)

@@ -64,6 +64,8 @@ def run(
 ) -> None:
     """The whole pipeline in one Spark session: dbt build, ALS training, then the hybrid marts."""
     from recwh.pipeline import run as run_pipeline
+    from recwh.spark import get_spark
+    from recwh.warehouse import event_accounting
 
     options = als_options(feedback=feedback, rank=rank, max_iter=max_iter, reg_param=reg_param, alpha=alpha,
                           confidence=confidence, seed=seed, candidates=candidates, holdout=holdout)
@@ -73,6 +75,7 @@ def run(
         typer.echo("nothing new since the last run: models left as they are" if result.n_models_built == 0
                    else f"rebuilt only what changed since the last run: {result.n_models_built} dbt nodes")
     _report(result.training)
+    typer.echo(event_accounting(get_spark()).summary())
 
 
 def tune(

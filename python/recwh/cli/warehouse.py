@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -10,14 +10,32 @@ from recwh.cli.errors import user_errors
 
 def recommend(
     user_id: Annotated[str, typer.Argument(help="The user's id, exactly as the source gives it.")],
+    device: Annotated[Optional[str], typer.Option(help="Context: a device (roku, iphone, ...) or class (tv, mobile, tablet, desktop).")] = None,
+    at: Annotated[Optional[str], typer.Option(help="Context: local time HH:MM, e.g. 21:00.")] = None,
+    country: Annotated[Optional[str], typer.Option(help="Context: country code (default: the user's country).")] = None,
 ) -> None:
-    """Print a user's recommendations from the hybrid mart, with the reason for each."""
-    from recwh.recommend import recommendations_for
+    """Print a user's recommendations with the reason for each; with --device and --at, the
+    context-aware list (the context-free one when that context has too little data)."""
+    from recwh.errors import RecwhError
+    from recwh.recommend import context_recommendations_for, recommendations_for
     from recwh.spark import get_spark
 
     with user_errors():
-        rows = recommendations_for(get_spark(), user_id)
+        if (device is None) != (at is None) or (country and device is None):
+            raise RecwhError("a context needs both --device and --at",
+                             hint="e.g. recwh recommend USER --device tv --at 21:00 [--country US]")
+        if device is None:
+            rows, heading = recommendations_for(get_spark(), user_id), None
+        else:
+            found = context_recommendations_for(get_spark(), user_id, device, at, country)
+            rows, context = found.rows, found.context
+            heading = (f"context: {context.daypart.replace('_', ' ')} on {context.device_class} "
+                       f"in {context.country or '?'}")
+            if found.note:
+                heading += f"\nnote: {found.note}"
     typer.echo(f"Recommendations for user {user_id} ({rows[0]['strategy']}):")
+    if heading:
+        typer.echo(heading)
     typer.echo(f"{'#':>3}  {'score':>5}  {'title':<40}  reason")
     for row in rows:
         title = (row["title"] or row["item_id"])[:40]

@@ -1,0 +1,69 @@
+"""kill -9 of `recwh run` and of `recwh train` mid-way, then a rerun: the tables of an uninterrupted run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+from deltalake import DeltaTable
+
+from helpers import TINY_ALS, delta_path, run, start, tail
+from recwh.tables import (
+    ALS_PREDICTIONS,
+    ITEM_INDEX,
+    MODEL_RUNS,
+    PUBLISHED_VERSIONS,
+    RECOMMENDATIONS,
+    USER_INDEX,
+)
+
+
+def kill_when(path: Path, process: subprocess.Popen, log: Path, timeout: float = 600) -> None:
+    """SIGKILL the process group (recwh and its JVM) as soon as `path` appears."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert process.poll() is None, f"finished before {path} appeared, nothing to interrupt:\n{tail(log)}"
+        assert time.monotonic() < deadline, f"{path} did not appear in {timeout} s:\n{tail(log)}"
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def table(home: Path, name: str, *columns: str) -> pd.DataFrame:
+    frame = DeltaTable(str(delta_path(home, name))).to_pandas()
+    columns = list(columns) or sorted(frame.columns)
+    return frame[columns].sort_values(columns).reset_index(drop=True)
+
+
+def test_kill_9_mid_run_and_mid_train_then_a_rerun_gives_the_uninterrupted_tables(tiny_warehouse, tmp_path):
+    home = tmp_path / "home"
+    result = run("recwh", "demo", "--users", "40", "--items", "30", "--seed", "1", "--events-per-user", "8",
+                 home=home)  # the tiny warehouse's data
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    # `run`: killed as training starts writing its first table (after the whole first dbt build).
+    log = tmp_path / "run.log"
+    kill_when(delta_path(home, USER_INDEX) / "_delta_log", start("recwh", "run", *TINY_ALS, home=home, log=log),
+              log)
+    # `train`: killed once it has written the new predictions, before the factors and model_runs.
+    log = tmp_path / "train.log"
+    kill_when(delta_path(home, ALS_PREDICTIONS) / "_delta_log",
+              start("recwh", "train", *TINY_ALS, home=home, log=log), log)
+    assert not delta_path(home, MODEL_RUNS).exists()
+
+    result = run("recwh", "run", *TINY_ALS, home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    for name, key in ((USER_INDEX, ()), (ITEM_INDEX, ()), (MODEL_RUNS, ("run_id", "n_users", "n_items")),
+                      (RECOMMENDATIONS, ("user_id", "rank", "item_id", "strategy", "reason", "run_id"))):
+        pd.testing.assert_frame_equal(table(home, name, *key), table(tiny_warehouse, name, *key), obj=name)
+    published = table(home, PUBLISHED_VERSIONS, "run_id", "action")
+    assert published.equals(table(tiny_warehouse, PUBLISHED_VERSIONS, "run_id", "action"))
+    # Scores: the same model; allow float noise (the cluster test retrains the tiny warehouse's).
+    mine, reference = (table(h, ALS_PREDICTIONS, "user_id", "item_id", "als_score") for h in (home, tiny_warehouse))
+    assert mine[["user_id", "item_id"]].equals(reference[["user_id", "item_id"]])
+    assert (mine["als_score"] - reference["als_score"]).abs().max() < 1e-4
