@@ -65,6 +65,14 @@ def state_dir() -> Path:
     return home() / "dbt" / "state"
 
 
+STATE_ARTIFACTS = ("manifest.json", "sources.json")  # copied from dbt's target dir
+VARS_FILE = "vars.json"  # the dbt vars of that run: other vars mean a full build
+
+
+def vars_args(dbt_vars: dict) -> tuple[str, ...]:
+    return ("--vars", json.dumps(dbt_vars, sort_keys=True)) if dbt_vars else ()
+
+
 def run(als_options: dict | None = None, force: bool = False) -> RunResult:
     """The whole pipeline: build and test the models, train ALS, build the hybrid marts.
 
@@ -77,38 +85,33 @@ def run(als_options: dict | None = None, force: bool = False) -> RunResult:
     spark = get_spark()
     chosen = settings(spark, als_options)
     dbt_vars = json.dumps(chosen.dbt_vars, sort_keys=True)
-    vars_args = ("--vars", dbt_vars) if chosen.dbt_vars else ()
     state, target = state_dir(), home() / "dbt" / "target"
     # Current max(_ingested_at) per source, to compare with the state's; a stale source only warns here.
     dbt("source", "freshness", check=False)
-    is_incremental = not force and all((state / name).exists() for name in STATE_FILES) \
-        and (state / "vars.json").read_text() == dbt_vars
+    is_incremental = not force and all((state / name).exists() for name in (*STATE_ARTIFACTS, VARS_FILE)) \
+        and (state / VARS_FILE).read_text() == dbt_vars
     changed = ("--select", "source_status:fresher+", "state:modified+", "--state", str(state)) if is_incremental else ()
-    built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *vars_args)
+    built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *vars_args(chosen.dbt_vars))
     n_built = len(built.results)
     training = train(spark, chosen.als, force=force)
     if n_built or not training.is_skipped or not is_incremental:
-        dbt("build", "--select", AFTER_TRAINING, *vars_args)
+        dbt("build", "--select", AFTER_TRAINING, *vars_args(chosen.dbt_vars))
         record_publication(spark, training.run_id, TRAIN)
     state.mkdir(parents=True, exist_ok=True)
-    for name in STATE_FILES[:-1]:
+    for name in STATE_ARTIFACTS:
         if (target / name).exists():
             shutil.copyfile(target / name, state / name)
-    (state / "vars.json").write_text(dbt_vars)
+    (state / VARS_FILE).write_text(dbt_vars)
     return RunResult(training, n_built, is_incremental)
-
-
-STATE_FILES = ("manifest.json", "sources.json", "vars.json")
 
 
 def refresh() -> RefreshResult:
     """`run` with a fold-in of the users with new interactions instead of training."""
     spark = get_spark()
     dbt_vars = settings(spark).dbt_vars
-    vars_args = ("--vars", json.dumps(dbt_vars, sort_keys=True)) if dbt_vars else ()
-    dbt("build", "--exclude", AFTER_TRAINING, *vars_args)
+    dbt("build", "--exclude", AFTER_TRAINING, *vars_args(dbt_vars))
     result = refresh_model(spark)
     if result.run_id is not None:
-        dbt("build", "--select", AFTER_TRAINING, *vars_args)
+        dbt("build", "--select", AFTER_TRAINING, *vars_args(dbt_vars))
         record_publication(spark, result.run_id, REFRESH, model_run_id=result.model_run_id)
     return result
