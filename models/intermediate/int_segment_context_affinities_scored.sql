@@ -63,8 +63,8 @@ context_shares as (
         overall_shares.feature,
         overall_shares.feature_label,
         overall_shares.overall_share,
-        (coalesce(context_counts.n_feature_views, 0) + {{ prior_global }} * overall_shares.overall_share)
-            / (context_totals.n_context_views + {{ prior_global }}) as context_share
+        {{ smoothed_share('context_counts.n_feature_views', 'context_totals.n_context_views',
+                          prior_global, 'overall_shares.overall_share') }} as context_share
 
     from context_totals
     cross join overall_shares
@@ -106,8 +106,8 @@ segment_shares as (
         coalesce(segment_counts.n_feature_views, 0) as n_feature_views,
         context_shares.overall_share,
         context_shares.context_share,
-        (coalesce(segment_counts.n_feature_views, 0) + {{ prior_segment }} * context_shares.context_share)
-            / (segment_totals.n_segment_views + {{ prior_segment }}) as segment_share
+        {{ smoothed_share('segment_counts.n_feature_views', 'segment_totals.n_segment_views',
+                          prior_segment, 'context_shares.context_share') }} as segment_share
 
     from segment_totals
     inner join context_shares

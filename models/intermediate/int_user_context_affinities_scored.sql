@@ -50,8 +50,8 @@ user_shares as (
         user_totals.user_id,
         overall_shares.feature_type,
         overall_shares.feature,
-        (coalesce(user_counts.n_feature_views, 0) + {{ prior_user }} * overall_shares.overall_share)
-            / (user_totals.n_user_views + {{ prior_user }}) as user_share
+        {{ smoothed_share('user_counts.n_feature_views', 'user_totals.n_user_views',
+                          prior_user, 'overall_shares.overall_share') }} as user_share
 
     from user_totals
     cross join overall_shares
@@ -92,8 +92,8 @@ user_context_shares as (
         segments.n_context_views,
         coalesce(user_context_counts.n_feature_views, 0) as n_feature_views,
         segments.segment_share,
-        (coalesce(user_context_counts.n_feature_views, 0) + {{ prior_user }} * segments.segment_share)
-            / (user_context_totals.n_user_context_views + {{ prior_user }}) as user_context_share
+        {{ smoothed_share('user_context_counts.n_feature_views', 'user_context_totals.n_user_context_views',
+                          prior_user, 'segments.segment_share') }} as user_context_share
 
     from user_context_totals
     inner join segments

@@ -235,8 +235,13 @@ def dbt_vars(params: EvaluationParams) -> dict:
     return {**params.dbt_vars, "evaluation": True, "recommendations_k": depth}
 
 
+# Evaluation builds measure the models, they do not test them: the production build tests
+# the same SQL over all the data.
+UNTESTED = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
+
+
 def dbt_eval(*args: str, dbt_vars: dict) -> None:
-    """dbt into the eval_* schemas, with its own artifacts and no unit tests (the production build runs them)."""
+    """dbt into the eval_* schemas, with its own artifacts."""
     from recwh.pipeline import dbt
 
     dbt(*args, "--vars", json.dumps(dbt_vars, sort_keys=True), target_dir=TARGET_DIR)
@@ -259,7 +264,7 @@ def build_interactions(spark: SparkSession, held_out: DataFrame | None, dbt_vars
     if held_out is None:
         held_out = spark.createDataFrame([], "user_id string, item_id string, confidence double, rating double")
     write_holdout(spark, held_out)
-    dbt_eval("build", "--exclude", AFTER_TRAINING, "--exclude-resource-type", "unit_test", dbt_vars=dbt_vars)
+    dbt_eval("build", "--exclude", AFTER_TRAINING, *UNTESTED, dbt_vars=dbt_vars)
     interactions = load_interactions(spark, EVALUATION_TABLES.interactions).cache()
     leaked = interactions.join(held_out, [USER, ITEM], "left_semi").count()
     if leaked:
@@ -273,7 +278,7 @@ def build_after_training(spark: SparkSession, als: AlsParams, dbt_vars: dict) ->
     from recwh.train import train as train_als
 
     train_als(spark, als, force=True, tables=EVALUATION_TABLES)
-    dbt_eval("build", "--select", AFTER_TRAINING, "--exclude-resource-type", "unit_test", dbt_vars=dbt_vars)
+    dbt_eval("build", "--select", AFTER_TRAINING, *UNTESTED, dbt_vars=dbt_vars)
 
 
 def random_split(interactions: DataFrame, params: EvaluationParams) -> tuple[DataFrame, DataFrame]:

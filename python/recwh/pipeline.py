@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 # Models that read what `recwh train` writes (the `ml` source) are built after training.
 AFTER_TRAINING = "source:ml+"
+# Unit tests check the SQL's logic on fixed inputs, not the data: dbt advises running them in
+# development and CI, not in production builds (the test suite runs them).
+NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 
 
 def dbt(*args: str, target_dir: str = "target", check: bool = True):
@@ -91,11 +94,11 @@ def run(als_options: dict | None = None, force: bool = False) -> RunResult:
     is_incremental = not force and all((state / name).exists() for name in (*STATE_ARTIFACTS, VARS_FILE)) \
         and (state / VARS_FILE).read_text() == dbt_vars
     changed = ("--select", "source_status:fresher+", "state:modified+", "--state", str(state)) if is_incremental else ()
-    built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *vars_args(chosen.dbt_vars))
+    built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(chosen.dbt_vars))
     n_built = len(built.results)
     training = train(spark, chosen.als, force=force)
     if n_built or not training.is_skipped or not is_incremental:
-        dbt("build", "--select", AFTER_TRAINING, *vars_args(chosen.dbt_vars))
+        dbt("build", "--select", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(chosen.dbt_vars))
         record_publication(spark, training.run_id, TRAIN)
     state.mkdir(parents=True, exist_ok=True)
     for name in STATE_ARTIFACTS:
@@ -109,9 +112,9 @@ def refresh() -> RefreshResult:
     """`run` with a fold-in of the users with new interactions instead of training."""
     spark = get_spark()
     dbt_vars = settings(spark).dbt_vars
-    dbt("build", "--exclude", AFTER_TRAINING, *vars_args(dbt_vars))
+    dbt("build", "--exclude", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(dbt_vars))
     result = refresh_model(spark)
     if result.run_id is not None:
-        dbt("build", "--select", AFTER_TRAINING, *vars_args(dbt_vars))
+        dbt("build", "--select", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(dbt_vars))
         record_publication(spark, result.run_id, REFRESH, model_run_id=result.model_run_id)
     return result
