@@ -169,5 +169,11 @@ def get_spark(master: str | None = None):
     progress.step("starting Spark")
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(os.environ.get("RECWH_LOG_LEVEL", "ERROR"))
+    if os.environ.get("RECWH_VERBOSE") != "1":
+        # PySpark logs every captured SQL error as a JSON line on stderr; recwh reports it in one line.
+        import logging
+
+        for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     spark.sparkContext.setCheckpointDir(str(checkpoint_dir()))
     return spark
