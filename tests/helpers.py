@@ -45,9 +45,9 @@ def command(args) -> list[str]:
     return words
 
 
-def run(*args: str | Path, home: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+def run(*args: str | Path, home: Path, timeout: float = 600, **extra_env: str) -> subprocess.CompletedProcess:
     """Run a command to completion."""
-    return subprocess.run(command(args), env=env(home), cwd=project_dir(), capture_output=True,
+    return subprocess.run(command(args), env=env(home, **extra_env), cwd=project_dir(), capture_output=True,
                           text=True, timeout=timeout)
 
 

@@ -8,24 +8,21 @@ events as (
 
 ),
 
-{% if var('evaluation', false) -%}
 holdout as (
 
-    -- `recwh evaluate`: the test pairs, whose events the model must not see
-    select user_id, item_id from {{ source('evaluation', 'holdout_interactions') }}
+    -- `recwh evaluate`'s test pairs, whose events the model must not see (none otherwise)
+    select user_id, item_id
+    from {{ ref('stg_evaluation__holdout_interactions') }}
 
 ),
 
-{% endif -%}
 training_events as (
 
     select events.*
     from events
-    {%- if var('evaluation', false) %}
     left anti join holdout
         on events.user_id = holdout.user_id
         and events.item_id = holdout.item_id
-    {%- endif %}
 
 ),
 

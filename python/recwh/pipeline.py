@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from recwh import progress
 from recwh.errors import RecwhError
 from recwh.params import Settings
 from recwh.publish import REFRESH, TRAIN, record_publication
@@ -35,7 +36,7 @@ def dbt(*args: str, target_dir: str = "target", check: bool = True):
 
     get_spark()
     project = project_dir()
-    result = dbtRunner().invoke([
+    result = dbtRunner(callbacks=progress.dbt_callbacks(args)).invoke([
         *args,
         "--project-dir", str(project),
         "--profiles-dir", str(project / "profiles"),
@@ -43,10 +44,21 @@ def dbt(*args: str, target_dir: str = "target", check: bool = True):
         "--log-path", str(home() / "dbt" / "logs"),
     ])
     if check and not result.success:
-        detail = f": {result.exception}" if result.exception else ""
-        raise RecwhError(f"dbt {' '.join(args)} failed{detail}",
-                         hint=f"see the log above and {home() / 'dbt' / 'logs' / 'dbt.log'}")
+        raise RecwhError(f"dbt {args[0]} failed: {failure_summary(result)}",
+                         hint=f"dbt's output above says why; its log is {home() / 'dbt' / 'logs' / 'dbt.log'}")
     return result.result
+
+
+def failure_summary(result) -> str:
+    """One line: dbt's own exception, else the nodes that errored or failed."""
+    if result.exception is not None:
+        return str(result.exception).strip().splitlines()[0]
+    failed = [f"{r.node.resource_type} {r.node.name} ({r.status})" for r in getattr(result.result, "results", [])
+              if str(r.status) in ("error", "fail", "runtime error")]
+    if not failed:
+        return "see its output"
+    shown = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
+    return f"{len(failed)} of {len(result.result.results)} nodes: {shown}"
 
 
 def settings(spark: SparkSession, als_options: dict | None = None) -> Settings:
@@ -113,6 +125,7 @@ def refresh() -> RefreshResult:
     spark = get_spark()
     dbt_vars = settings(spark).dbt_vars
     dbt("build", "--exclude", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(dbt_vars))
+    progress.step("folding users with new interactions into the published model")
     result = refresh_model(spark)
     if result.run_id is not None:
         dbt("build", "--select", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(dbt_vars))

@@ -14,17 +14,13 @@ import time
 from pathlib import Path
 
 from recwh.errors import RecwhError
-from recwh.spark import home, metastore_in_use, spark_bin, spark_home, thrift_server_conf
+from recwh.spark import METASTORE_LOCKED_HINT, home, metastore_in_use, spark_bin, spark_home, thrift_server_conf
 
 THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 DEFAULT_PORT = 10000
 DEFAULT_HOST = "127.0.0.1"
 # Derby's words when a second JVM tries to boot a metastore another one holds.
 METASTORE_LOCKED_MARKERS = ("Another instance of Derby may have already booted the database",)
-METASTORE_LOCKED_HINT = (
-    "the embedded Derby metastore allows one process per warehouse home: stop the other "
-    "recwh, dbt or Spark process using this home (or serve another home with --home)"
-)
 
 
 def log_path() -> Path:

@@ -11,12 +11,19 @@ import os
 import sys
 from pathlib import Path
 
+from recwh import progress
+from recwh.errors import RecwhError
+
 DELTA_JARS_VERSION = "4.4.0"
 DELTA_ARTIFACTS = (
     f"io.delta:delta-spark_4.2_2.13:{DELTA_JARS_VERSION}",
     f"io.delta:delta-storage:{DELTA_JARS_VERSION}",
 )
 DEFAULT_MASTER = "local[*]"
+METASTORE_LOCKED_HINT = (
+    "the embedded Derby metastore allows one process per warehouse home: stop the other "
+    "recwh, dbt or Spark process using this home (or use another home with --home)"
+)
 
 
 def project_dir() -> Path:
@@ -40,9 +47,7 @@ def delta_jars() -> list[Path]:
     jars = [jars_dir() / name for name in names]
     missing = [str(j) for j in jars if not j.exists()]
     if missing:
-        raise FileNotFoundError(
-            f"Delta jars not found: {', '.join(missing)}. Run `make setup` to fetch them."
-        )
+        raise RecwhError(f"Delta jars not found: {', '.join(missing)}", hint="run `make setup` to fetch them")
     return jars
 
 
@@ -144,11 +149,16 @@ def checkpoint_dir() -> Path:
 
 def get_spark(master: str | None = None):
     """The process-wide SparkSession, created with `spark_conf` on first use."""
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
+    # Another JVM on this home would make Derby fail deep inside session start-up; say so first.
+    # (Only before this process launched its own JVM, which may hold the lock itself.)
+    if SparkContext._gateway is None and metastore_in_use():
+        raise RecwhError(f"the metastore of {home()} is in use by another process", hint=METASTORE_LOCKED_HINT)
     home().mkdir(parents=True, exist_ok=True)
     # Python workers (pandas UDFs) need this interpreter's packages, not whatever `python3` is
     # on the PATH; pyspark reads only the environment variable (not spark.pyspark.python).
@@ -156,7 +166,14 @@ def get_spark(master: str | None = None):
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in spark_conf(master).items():
         builder = builder.config(key, value)
+    progress.step("starting Spark")
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(os.environ.get("RECWH_LOG_LEVEL", "ERROR"))
+    if os.environ.get("RECWH_VERBOSE") != "1":
+        # PySpark logs every captured SQL error as a JSON line on stderr; recwh reports it in one line.
+        import logging
+
+        for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     spark.sparkContext.setCheckpointDir(str(checkpoint_dir()))
     return spark

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from recwh import progress
 from recwh.errors import RecwhError
 from recwh.params import AlsParams
 from recwh.warehouse import ensure_schemas, require_table
@@ -264,6 +265,7 @@ def train(
     from pyspark.sql import functions as F
 
     started = time.monotonic()
+    progress.step(f"ALS: reading {tables.interactions}")
     interactions = load_interactions(spark, tables.interactions).cache()
     fingerprint = input_fingerprint(interactions)
     run_id = make_run_id(params, fingerprint)
@@ -272,6 +274,7 @@ def train(
         return previous
 
     ensure_schemas(spark, tables.schemas)
+    progress.step("ALS: mapping user and item ids to dense integers")
     user_index = index_ids(interactions, "user_id", USER_IDX)
     item_index = index_ids(interactions, "item_id", ITEM_IDX)
     write_table(user_index, tables.user_index)
@@ -286,8 +289,12 @@ def train(
         raise RecwhError("explicit feedback needs ratings, and fct_interactions has none",
                          hint="use --feedback implicit")
 
+    if params.holdout_fraction > 0:
+        progress.step(f"ALS: holdout fit and metrics ({params.holdout_fraction:.0%} of each user held out)")
     metrics = evaluate_holdout(indexed, params) if params.holdout_fraction > 0 else {}
+    progress.step(f"ALS: fitting rank {params.rank}, {params.max_iter} iterations ({params.feedback})")
     model = build_als(params).fit(training_rows(indexed, params))
+    progress.step(f"ALS: top {params.candidates} unseen items per user, factors to Delta")
 
     users = indexed.select(USER_IDX).distinct()
     predictions = (

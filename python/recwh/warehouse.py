@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from recwh import progress
 from recwh.errors import RecwhError
 from recwh.tables import (
     EVENTS_VALIDATED,
@@ -71,6 +72,7 @@ def write_raw(spark: SparkSession, frames: dict[str, pd.DataFrame], source: str)
     ensure_schemas(spark)
     counts = {}
     for table, columns in RAW_COLUMNS.items():
+        progress.step(f"writing {len(frames[table]):,} rows to {table}")
         frame = frames[table].astype(object).where(frames[table].notna(), None)
         schema = StructType([StructField(c, StringType(), True) for c in columns])
         df = (

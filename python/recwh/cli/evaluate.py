@@ -4,6 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from recwh import progress
 from recwh.cli.errors import user_errors
 from recwh.cli.model import Alpha, Candidates, Confidence, MaxIter, Rank, RegParam, als_options
 
@@ -45,7 +46,8 @@ def evaluate(
             from recwh.cli.evaluate_context import evaluate_context
 
             return evaluate_context(params)
-        result = run_evaluation(get_spark(), params)
+        with progress.shown():
+            result = run_evaluation(get_spark(), params)
     typer.echo(
         f"evaluation {result.evaluation_run_id}: {result.n_train} training and {result.n_test} held-out "
         f"interactions, {result.duration_seconds:.0f} s (metrics @{k})"

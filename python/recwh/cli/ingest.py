@@ -5,12 +5,14 @@ from typing import Annotated
 
 import typer
 
-from recwh.cli.errors import user_errors
+from recwh import progress
+from recwh.cli.errors import guarded, user_errors
 
 app = typer.Typer(help="Load source data into the raw Delta tables.", no_args_is_help=True)
 
 
 @app.command("movielens")
+@guarded
 def movielens(
     path: Annotated[Path, typer.Argument(help="A MovieLens folder: 100k layout (u.data, u.item, u.user) or ml-latest (ratings.csv, movies.csv, tags.csv).")],
 ) -> None:
@@ -19,7 +21,8 @@ def movielens(
     from recwh.spark import get_spark
     from recwh.warehouse import write_raw
 
-    with user_errors(ml.MovieLensError):
+    with user_errors(ml.MovieLensError), progress.shown():
+        progress.step(f"reading {path}")
         frames = ml.read(path)  # parse and check everything before Spark starts
         counts = write_raw(get_spark(), frames, source=f"movielens:{path.resolve().name}")
     for table, rows in counts.items():

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from recwh.cli import demo, evaluate, ingest, model, publish, serve, stream, warehouse
+from recwh.cli.errors import guarded
 
 app = typer.Typer(
     name="recwh",
@@ -17,18 +18,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(ingest.app, name="ingest")
-app.command("demo")(demo.demo)
-app.command("stream")(stream.stream)
-app.command("train")(model.train)
-app.command("run")(model.run)
-app.command("tune")(model.tune)
-app.command("refresh")(publish.refresh)
-app.command("rollback")(publish.rollback)
-app.command("runs")(publish.runs)
-app.command("evaluate")(evaluate.evaluate)
-app.command("recommend")(warehouse.recommend)
-app.command("tables")(warehouse.tables)
-app.command("serve")(serve.serve)
+app.command("demo")(guarded(demo.demo))
+app.command("stream")(guarded(stream.stream))
+app.command("train")(guarded(model.train))
+app.command("run")(guarded(model.run))
+app.command("tune")(guarded(model.tune))
+app.command("refresh")(guarded(publish.refresh))
+app.command("rollback")(guarded(publish.rollback))
+app.command("runs")(guarded(publish.runs))
+app.command("evaluate")(guarded(evaluate.evaluate))
+app.command("recommend")(guarded(warehouse.recommend))
+app.command("tables")(guarded(warehouse.tables))
+app.command("serve")(guarded(serve.serve))
 
 
 @app.callback()

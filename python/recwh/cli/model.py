@@ -4,6 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from recwh import progress
 from recwh.cli.errors import user_errors
 from recwh.params import DEFAULT_ALS as D
 
@@ -51,7 +52,7 @@ def train(
 
     options = als_options(feedback=feedback, rank=rank, max_iter=max_iter, reg_param=reg_param, alpha=alpha,
                           confidence=confidence, seed=seed, candidates=candidates, holdout=holdout)
-    with user_errors():
+    with user_errors(), progress.shown():
         spark = get_spark()
         result = train_als(spark, settings(spark, options).als, force=force)
     _report(result)
@@ -69,7 +70,7 @@ def run(
 
     options = als_options(feedback=feedback, rank=rank, max_iter=max_iter, reg_param=reg_param, alpha=alpha,
                           confidence=confidence, seed=seed, candidates=candidates, holdout=holdout)
-    with user_errors():
+    with user_errors(), progress.shown():
         result = run_pipeline(options, force=force)
     if result.is_incremental:
         typer.echo("nothing new since the last run: models left as they are" if result.n_models_built == 0
@@ -90,7 +91,7 @@ def tune(
     from recwh.spark import get_spark
     from recwh.tune import TuneParams, tune as run_tuning
 
-    with user_errors():
+    with user_errors(), progress.shown():
         result = run_tuning(get_spark(), TuneParams(k=k, train_ratio=train_ratio, seed=seed))
     typer.echo(format_trials(result.trials, k))
     als = result.settings.als

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from recwh import progress
 from recwh.cli.errors import user_errors
 
 
@@ -12,7 +13,7 @@ def refresh() -> None:
     """Fold users with new interactions into the published model (no retraining) and republish."""
     from recwh.pipeline import refresh as refresh_pipeline
 
-    with user_errors():
+    with user_errors(), progress.shown():
         result = refresh_pipeline()
     if result.run_id is None:
         typer.echo(f"no user has new interactions since run {result.model_run_id} was published; nothing to refresh")

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from recwh.cli.errors import user_errors
+from recwh.progress import is_terminal
 
 
 def recommend(
@@ -36,10 +37,29 @@ def recommend(
     typer.echo(f"Recommendations for user {user_id} ({rows[0]['strategy']}):")
     if heading:
         typer.echo(heading)
+    if is_terminal():
+        print_table(rows)
+        return
+    # Piped or captured: one fixed-width line per item, easy to grep and cut.
     typer.echo(f"{'#':>3}  {'score':>5}  {'title':<40}  reason")
     for row in rows:
         title = (row["title"] or row["item_id"])[:40]
         typer.echo(f"{row['rank']:>3}  {row['score']:.3f}  {title:<40}  {row['reason']}")
+
+
+def print_table(rows: list[dict]) -> None:
+    """The list as a table that fits the terminal: long titles and reasons wrap instead of being cut."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("#", justify="right")
+    table.add_column("score", justify="right")
+    table.add_column("title", ratio=2)
+    table.add_column("reason", ratio=3, style="dim")
+    for row in rows:
+        table.add_row(str(row["rank"]), f"{row['score']:.3f}", row["title"] or row["item_id"], row["reason"])
+    Console().print(table)
 
 
 def tables(
