@@ -45,7 +45,7 @@ def command(args) -> list[str]:
     return words
 
 
-def run(*args: str | Path, home: Path, timeout: float = 600, **extra_env: str) -> subprocess.CompletedProcess:
+def run(*args: str | Path, home: Path, timeout: float = 1800, **extra_env: str) -> subprocess.CompletedProcess:
     """Run a command to completion."""
     return subprocess.run(command(args), env=env(home, **extra_env), cwd=project_dir(), capture_output=True,
                           text=True, timeout=timeout)
@@ -81,7 +81,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 120) -> None:
+def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, f"exited with {process.returncode}:\n{tail(log)}"
