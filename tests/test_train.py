@@ -6,7 +6,15 @@ import pytest
 from pyspark.testing import assertDataFrameEqual
 
 from recwh.errors import RecwhError
-from recwh.train import AlsParams, index_ids, make_run_id, split_per_user
+from recwh.train import (
+    AlsParams,
+    build_als,
+    index_ids,
+    make_run_id,
+    popularity_baseline,
+    split_per_user,
+    top_unseen,
+)
 
 
 def test_index_ids_are_dense_and_keep_string_ids(spark):
@@ -53,3 +61,51 @@ def test_run_id_depends_on_params_and_input():
 def test_bad_params_are_refused(bad):
     with pytest.raises(RecwhError):
         AlsParams(**bad)
+
+
+def _histories(spark, n_users: int = 30, n_items: int = 60):
+    """Users with histories of very different lengths (1 to 45 items), seeded."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for u in range(n_users):
+        n = 1 if u % 10 == 0 else int(rng.integers(2, 46))
+        for i in rng.choice(n_items, size=n, replace=False, p=np.linspace(2, 1, n_items) / np.linspace(2, 1, n_items).sum()):
+            rows.append((u, int(i), float(rng.integers(1, 5)), None))
+    return spark.createDataFrame(rows, "user_idx int, item_idx int, confidence double, rating double")
+
+
+def test_top_unseen_is_each_users_best_unseen_items_whatever_their_history(spark):
+    import numpy as np
+
+    seen = _histories(spark)
+    model = build_als(AlsParams(rank=4, max_iter=3)).fit(seen)
+    k = 5
+    got = {}
+    for row in top_unseen(model, seen.select("user_idx").distinct(), seen, k).collect():
+        got.setdefault(row["user_idx"], []).append((row["als_rank"], row["item_idx"]))
+    users = {r["id"]: np.array(r["features"]) for r in model.userFactors.collect()}
+    items = {r["id"]: np.array(r["features"]) for r in model.itemFactors.collect()}
+    history = {}
+    for row in seen.collect():
+        history.setdefault(row["user_idx"], set()).add(row["item_idx"])
+    for u, vector in users.items():
+        scores = sorted((-float(np.float32(vector @ items[i])), i) for i in items if i not in history[u])
+        assert [i for _, i in sorted(got[u])] == [i for _, i in scores[:k]], u
+
+
+def test_popularity_baseline_is_the_most_popular_unseen_items(spark):
+    train = _histories(spark)
+    k = 5
+    got = {}
+    for row in popularity_baseline(train, train, k).collect():
+        got.setdefault(row["user_idx"], []).append((row["als_rank"], row["item_idx"]))
+    rows = train.collect()
+    n_users = {}
+    for row in rows:
+        n_users[row["item_idx"]] = n_users.get(row["item_idx"], 0) + 1
+    ordered = sorted(n_users, key=lambda i: (-n_users[i], i))
+    for u in {r["user_idx"] for r in rows}:
+        history = {r["item_idx"] for r in rows if r["user_idx"] == u}
+        assert [i for _, i in sorted(got[u])] == [i for i in ordered if i not in history][:k], u

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,15 +90,24 @@ def vars_args(dbt_vars: dict) -> tuple[str, ...]:
     return ("--vars", json.dumps(dbt_vars, sort_keys=True)) if dbt_vars else ()
 
 
-def run(als_options: dict | None = None, force: bool = False) -> RunResult:
+def run(als_options: dict | None = None, force: bool = False,
+        on_stage: Callable[[str, float], None] | None = None) -> RunResult:
     """The whole pipeline: build and test the models, train ALS, build the hybrid marts.
 
     After a complete run, a rerun builds only the models downstream of sources that got
     fresher (a later `_ingested_at`, from `dbt source freshness`) or of project files that
     changed (dbt's state:modified), skips training when its input and params are unchanged,
     and skips the post-training marts when nothing before them changed. `force` rebuilds
-    and retrains everything.
+    and retrains everything. `on_stage(name, seconds)` is called as each stage ends.
     """
+    started = time.monotonic()
+
+    def stage_done(name: str) -> None:
+        nonlocal started
+        if on_stage:
+            on_stage(name, time.monotonic() - started)
+        started = time.monotonic()
+
     spark = get_spark()
     chosen = settings(spark, als_options)
     dbt_vars = json.dumps(chosen.dbt_vars, sort_keys=True)
@@ -108,10 +119,13 @@ def run(als_options: dict | None = None, force: bool = False) -> RunResult:
     changed = ("--select", "source_status:fresher+", "state:modified+", "--state", str(state)) if is_incremental else ()
     built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(chosen.dbt_vars))
     n_built = len(built.results)
+    stage_done("dbt before training")
     training = train(spark, chosen.als, force=force)
+    stage_done("train")
     if n_built or not training.is_skipped or not is_incremental:
         dbt("build", "--select", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(chosen.dbt_vars))
         record_publication(spark, training.run_id, TRAIN)
+        stage_done("final marts")
     state.mkdir(parents=True, exist_ok=True)
     for name in STATE_ARTIFACTS:
         if (target / name).exists():

@@ -51,10 +51,25 @@ def delta_jars() -> list[Path]:
     return jars
 
 
+MIN_SHUFFLE_PARTITIONS = 8
+MAX_SHUFFLE_PARTITIONS = 400
+RAW_BYTES_PER_PARTITION = 2 * 2**20  # compressed raw input per shuffle partition; joins expand it a lot
+
+
+def shuffle_partitions(root: Path) -> int:
+    """Shuffle partitions sized from the raw input on disk: few for small warehouses, where each
+    partition is per-task overhead, more for big ones, so a partition's share of a wide join or
+    window fits in memory instead of spilling. AQE then coalesces the ones that come out small.
+    """
+    raw = root / "tables" / "raw.db"
+    size = sum(f.stat().st_size for f in raw.rglob("*.parquet")) if raw.is_dir() else 0
+    return max(MIN_SHUFFLE_PARTITIONS, min(MAX_SHUFFLE_PARTITIONS, size // RAW_BYTES_PER_PARTITION))
+
+
 def spark_conf(master: str | None = None, *, ui: bool | None = None) -> dict[str, str]:
     """Every Spark setting recwh and dbt use, as one dict."""
     root = home()
-    shuffle_partitions = os.environ.get("RECWH_SHUFFLE_PARTITIONS", "8")
+    partitions = os.environ.get("RECWH_SHUFFLE_PARTITIONS") or str(shuffle_partitions(root))
     if ui is None:
         ui = os.environ.get("RECWH_SPARK_UI", "false").lower() == "true"
     log4j = Path(__file__).with_name("log4j2.properties")
@@ -81,8 +96,9 @@ def spark_conf(master: str | None = None, *, ui: bool | None = None) -> dict[str
         "spark.local.dir": str(root / "spark-tmp"),
         # dbt-spark's session method forces this; recwh must match it exactly.
         "spark.sql.ansi.enabled": "false",
-        "spark.sql.shuffle.partitions": shuffle_partitions,
+        "spark.sql.shuffle.partitions": partitions,
         "spark.sql.adaptive.enabled": "true",
+        "spark.sql.adaptive.coalescePartitions.enabled": "true",
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.ui.enabled": str(ui).lower(),

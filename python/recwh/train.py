@@ -133,14 +133,29 @@ def split_per_user(
 
 
 def top_unseen(model, users: DataFrame, seen: DataFrame, k: int) -> DataFrame:
-    """Top k items per user by ALS score, excluding items the user has already seen."""
+    """Top k items per user by ALS score, excluding items the user has already seen.
+
+    A user needs their top k + (number of items they have seen) to be sure of k unseen ones.
+    Asking every user for k + the heaviest history's length made each list as long as that
+    user's (ALS keeps and shuffles every list); users are asked in groups instead, by the
+    power of two at or above their own history's length, so the lists grow with interactions.
+    """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    max_seen = seen.groupBy(USER_IDX).count().agg(F.max("count")).first()[0] or 0
+    n_seen = seen.groupBy(USER_IDX).agg(F.count("*").alias("_n_seen"))
+    sized = (
+        users.join(n_seen, USER_IDX, "left")
+        .select(USER_IDX, (F.lit(k) + F.pow(2, F.ceil(F.log2(F.greatest(F.coalesce("_n_seen", F.lit(1)), F.lit(1)))))
+                           ).cast("int").alias("_n"))
+        .cache()
+    )
+    scored = None
+    for (n,) in sorted(sized.select("_n").distinct().collect()):  # about log2(longest history) groups
+        part = model.recommendForUserSubset(sized.where(F.col("_n") == n).select(USER_IDX), n)
+        scored = part if scored is None else scored.unionByName(part)
     scored = (
-        model.recommendForUserSubset(users, k + max_seen)
-        .select(USER_IDX, F.explode("recommendations").alias("rec"))
+        scored.select(USER_IDX, F.explode("recommendations").alias("rec"))
         .select(USER_IDX, F.col("rec")[ITEM_IDX].alias(ITEM_IDX), F.col("rec.rating").alias("als_score"))
         .join(seen.select(USER_IDX, ITEM_IDX), [USER_IDX, ITEM_IDX], "left_anti")
     )
@@ -172,14 +187,19 @@ def popularity_baseline(train: DataFrame, test: DataFrame, k: int) -> DataFrame:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    max_seen = train.groupBy(USER_IDX).count().agg(F.max("count")).first()[0] or 0
-    popular = train.groupBy(ITEM_IDX).agg(F.count("*").alias("n_users")).orderBy(
-        F.desc("n_users"), ITEM_IDX
-    ).limit(k + max_seen)
-    users = test.select(USER_IDX).distinct()
+    n_seen = train.groupBy(USER_IDX).agg(F.count("*").alias("_n_seen"))
+    max_seen = n_seen.agg(F.max("_n_seen")).first()[0] or 0
+    popular = (
+        train.groupBy(ITEM_IDX).agg(F.count("*").alias("n_users"))
+        .orderBy(F.desc("n_users"), ITEM_IDX).limit(k + max_seen)
+        .withColumn("_popularity_rank", F.row_number().over(Window.orderBy(F.desc("n_users"), ITEM_IDX)))
+    )
+    users = test.select(USER_IDX).distinct().join(n_seen, USER_IDX, "left").fillna(0, ["_n_seen"])
     ranked = Window.partitionBy(USER_IDX).orderBy(F.desc("n_users"), ITEM_IDX)
     return (
-        users.crossJoin(popular)
+        # each user only the k + (their seen items) most popular: enough for k unseen ones
+        users.join(F.broadcast(popular), F.col("_popularity_rank") <= F.lit(k) + F.col("_n_seen"))
+        .drop("_n_seen", "_popularity_rank")
         .join(train.select(USER_IDX, ITEM_IDX), [USER_IDX, ITEM_IDX], "left_anti")
         .withColumn("als_rank", F.row_number().over(ranked))
         .where(F.col("als_rank") <= k)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from recwh import progress
 from recwh.errors import RecwhError
+from recwh.spark import home
 from recwh.tables import (
     EVENTS_VALIDATED,
     INGESTED_AT_COLUMN,
@@ -71,24 +75,49 @@ def write_raw(spark: SparkSession, frames: dict[str, pd.DataFrame], source: str)
 
     ensure_schemas(spark)
     counts = {}
-    for table, columns in RAW_COLUMNS.items():
-        progress.step(f"writing {len(frames[table]):,} rows to {table}")
-        frame = frames[table].astype(object).where(frames[table].notna(), None)
-        schema = StructType([StructField(c, StringType(), True) for c in columns])
-        df = (
-            spark.createDataFrame(frame, schema=schema)
-            .withColumn(SOURCE_COLUMN, F.lit(source))
-            .withColumn(INGESTED_AT_COLUMN, F.current_timestamp())
-        )
-        if table == RAW_EVENTS:  # files read whole here parse completely, or the ingest fails
-            df = df.withColumn(MALFORMED_COLUMN, F.lit(None).cast("string"))
-        # mergeSchema: a table from before a lineage column existed gains it
-        writer = df.write.format("delta").mode("overwrite").option("mergeSchema", "true")
-        if table_exists(spark, table):
-            writer = writer.option("replaceWhere", f"{SOURCE_COLUMN} = '{source}'")
-        writer.saveAsTable(table)
-        counts[table] = len(frame)
+    staging = home() / "spark-tmp" / f"raw-{uuid.uuid4().hex}"
+    try:
+        for table, columns in RAW_COLUMNS.items():
+            progress.step(f"writing {len(frames[table]):,} rows to {table}")
+            schema = StructType([StructField(c, StringType(), True) for c in columns])
+            df = (
+                spark.read.schema(schema).parquet(_staged_parquet(frames[table], columns, staging / table))
+                .withColumn(SOURCE_COLUMN, F.lit(source))
+                .withColumn(INGESTED_AT_COLUMN, F.current_timestamp())
+            )
+            if table == RAW_EVENTS:  # files read whole here parse completely, or the ingest fails
+                df = df.withColumn(MALFORMED_COLUMN, F.lit(None).cast("string"))
+            # mergeSchema: a table from before a lineage column existed gains it
+            writer = df.write.format("delta").mode("overwrite").option("mergeSchema", "true")
+            if table_exists(spark, table):
+                writer = writer.option("replaceWhere", f"{SOURCE_COLUMN} = '{source}'")
+            writer.saveAsTable(table)
+            counts[table] = len(frames[table])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return counts
+
+
+STAGING_CHUNK_ROWS = 1_000_000
+
+
+def _staged_parquet(frame: pd.DataFrame, columns: list[str], path: Path) -> str:
+    """The frame as a Parquet file Spark reads in parallel, written a chunk at a time.
+
+    `createDataFrame(pandas)` holds every row in the driver's heap at once; read from a file,
+    the JVM's memory does not grow with the data (and Python's grows by one chunk).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.mkdir(parents=True)
+    schema = pa.schema([(c, pa.string()) for c in columns])
+    with pq.ParquetWriter(path / "part-00000.parquet", schema) as writer:
+        for start in range(0, max(len(frame), 1), STAGING_CHUNK_ROWS):
+            chunk = frame.iloc[start:start + STAGING_CHUNK_ROWS].astype(object)
+            writer.write_table(pa.Table.from_pandas(chunk.where(chunk.notna(), None), schema=schema,
+                                                    preserve_index=False))
+    return str(path)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,9 @@ def run(
     options = als_options(feedback=feedback, rank=rank, max_iter=max_iter, reg_param=reg_param, alpha=alpha,
                           confidence=confidence, seed=seed, candidates=candidates, holdout=holdout)
     with user_errors(), progress.shown():
-        result = run_pipeline(options, force=force)
+        # printed (click flushes) as each stage ends, so a watcher (bench/scale.py) can attribute time and memory
+        result = run_pipeline(options, force=force,
+                              on_stage=lambda name, seconds: typer.echo(f"stage {name}: {seconds:.1f} s"))
     if result.is_incremental:
         typer.echo("nothing new since the last run: models left as they are" if result.n_models_built == 0
                    else f"rebuilt only what changed since the last run: {result.n_models_built} dbt nodes")
