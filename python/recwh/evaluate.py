@@ -236,10 +236,14 @@ def dbt_vars(params: EvaluationParams) -> dict:
 
 
 def dbt_eval(*args: str, dbt_vars: dict) -> None:
-    """dbt into the eval_* schemas, with its own artifacts and no unit tests (the production build runs them)."""
+    """dbt into the eval_* schemas, with its own artifacts and no unit tests (the production build runs them).
+
+    Always a full refresh: each evaluation holds out other pairs, so the incremental models
+    must not merge into what an earlier evaluation left in eval_*.
+    """
     from recwh.pipeline import dbt
 
-    dbt(*args, "--vars", json.dumps(dbt_vars, sort_keys=True), target_dir=TARGET_DIR)
+    dbt(*args, "--vars", json.dumps(dbt_vars, sort_keys=True), "--full-refresh", target_dir=TARGET_DIR)
 
 
 def write_holdout(spark: SparkSession, pairs: DataFrame, table: str = HOLDOUT_INTERACTIONS) -> None:
