@@ -1,8 +1,19 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='merge',
+    unique_key='event_record_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 events as (
 
     select * from {{ ref('stg_raw__events') }}
+    {%- if is_incremental() %}
+    -- only raw rows loaded since the last build (raw.events is append-only between full refreshes)
+    where ingested_at > {{ high_water_mark('ingested_at') }}
+    {%- endif %}
 
 ),
 
@@ -34,16 +45,65 @@ device_classes as (
 
 ),
 
+{% if is_incremental() -%}
+previous as (
+
+    select * from {{ this }}
+
+),
+
+earlier_copies_counted as (
+
+    -- copies of the new events already numbered: new copies come after them
+    select event_id, count(*) as n_earlier_copies
+    from previous
+    left semi join events on previous.event_id = events.event_id
+    group by event_id
+
+),
+
+{% endif -%}
 copies_numbered as (
 
     select
         events.*,
-        row_number() over (
-            partition by event_id
-            order by ingested_at, source_name, raw_record
-        ) as copy_number
+        cast(
+            {% if is_incremental() -%}
+            coalesce(earlier_copies_counted.n_earlier_copies, 0) +
+            {% endif -%}
+            row_number() over (
+                partition by events.event_id
+                order by events.ingested_at, events.source_name, events.raw_record
+            )
+        as int) as copy_number
 
     from events
+    {%- if is_incremental() %}
+    left join earlier_copies_counted on events.event_id = earlier_copies_counted.event_id
+
+    union all
+
+    -- rows quarantined for a reason that can lapse (the user or item arrived later, the
+    -- timestamp is no longer in the future) are validated again, with their copy number
+    select
+        event_id,
+        user_id,
+        item_id,
+        event_type,
+        event_value,
+        watch_seconds,
+        occurred_at,
+        device,
+        country,
+        source_name,
+        ingested_at,
+        false as is_malformed,
+        raw_record,
+        copy_number
+
+    from previous
+    where quarantine_reason in ('unknown user_id', 'unknown item_id', 'bad timestamp')
+    {%- endif %}
 
 ),
 
@@ -87,6 +147,8 @@ validated as (
         ingested_at,
         raw_record,
         copy_number,
+        -- when this version of the row was written: the high-water mark of int_interactions_scored
+        current_timestamp() as validated_at,
         -- the first applicable reason wins
         case
             when is_malformed then 'malformed'

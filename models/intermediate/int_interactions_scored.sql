@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='merge',
+    unique_key=['user_id', 'item_id'],
+    on_schema_change='fail',
+) }}
+
 with
 
 events as (
@@ -7,6 +14,18 @@ events as (
     where quarantine_reason is null
 
 ),
+
+{% if is_incremental() -%}
+changed_pairs as (
+
+    -- pairs with an event validated since the last build; each is recomputed from all its events
+    select distinct user_id, item_id
+    from events
+    where validated_at > {{ high_water_mark('last_validated_at') }}
+
+),
+
+{% endif -%}
 
 holdout as (
 
@@ -20,6 +39,11 @@ training_events as (
 
     select events.*
     from events
+    {%- if is_incremental() %}
+    left semi join changed_pairs
+        on events.user_id = changed_pairs.user_id
+        and events.item_id = changed_pairs.item_id
+    {%- endif %}
     left anti join holdout
         on events.user_id = holdout.user_id
         and events.item_id = holdout.item_id
@@ -82,7 +106,8 @@ aggregated as (
         ) as has_completed,
         bool_or(event_type = 'like') as is_liked,
         min(occurred_at) as first_interacted_at,
-        max(occurred_at) as last_interacted_at
+        max(occurred_at) as last_interacted_at,
+        max(validated_at) as last_validated_at
 
     from strengths_computed
     group by user_id, item_id
@@ -102,7 +127,8 @@ final as (
         has_completed,
         is_liked,
         first_interacted_at,
-        last_interacted_at
+        last_interacted_at,
+        last_validated_at
 
     from aggregated
     -- a pair whose only events carry no strength (e.g. a 0-second play) is no evidence

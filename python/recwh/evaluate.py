@@ -241,10 +241,14 @@ UNTESTED = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_
 
 
 def dbt_eval(*args: str, dbt_vars: dict) -> None:
-    """dbt into the eval_* schemas, with its own artifacts."""
+    """dbt into the eval_* schemas, with its own artifacts.
+
+    Always a full refresh: each evaluation holds out other pairs, so the incremental models
+    must not merge into what an earlier evaluation left in eval_*.
+    """
     from recwh.pipeline import dbt
 
-    dbt(*args, "--vars", json.dumps(dbt_vars, sort_keys=True), target_dir=TARGET_DIR)
+    dbt(*args, "--vars", json.dumps(dbt_vars, sort_keys=True), "--full-refresh", target_dir=TARGET_DIR)
 
 
 def write_holdout(spark: SparkSession, pairs: DataFrame, table: str = HOLDOUT_INTERACTIONS) -> None:

@@ -75,6 +75,7 @@ class RunResult:
     training: TrainResult
     n_models_built: int  # dbt nodes (models, seeds, tests) run before training; 0 = nothing new
     is_incremental: bool  # only what changed since the last complete run was rebuilt
+    is_merged: bool  # the incremental models merged in new events (no --full-refresh)
 
 
 def state_dir() -> Path:
@@ -85,9 +86,64 @@ def state_dir() -> Path:
 STATE_ARTIFACTS = ("manifest.json", "sources.json")  # copied from dbt's target dir
 VARS_FILE = "vars.json"  # the dbt vars of that run: other vars mean a full build
 
+# Raw-table commits after which the incremental models can merge: appends, and commits that
+# change no rows. Any other (a re-ingest replacing a source, a delete, an update, a restore)
+# may remove or alter rows they already hold.
+APPENDS = {"WRITE": "Append", "STREAMING UPDATE": "Append"}  # operation: its mode
+ROWS_UNCHANGED = {"OPTIMIZE", "VACUUM START", "VACUUM END", "SET TBLPROPERTIES"}
+
 
 def vars_args(dbt_vars: dict) -> tuple[str, ...]:
     return ("--vars", json.dumps(dbt_vars, sort_keys=True)) if dbt_vars else ()
+
+
+def all_vars(dbt_vars: dict) -> str:
+    """The command-line vars over dbt_project.yml's: dbt's state:modified does not see var changes."""
+    import yaml
+
+    project = yaml.safe_load((project_dir() / "dbt_project.yml").read_text()).get("vars", {})
+    return json.dumps({**project, **dbt_vars}, sort_keys=True, default=str)
+
+
+def raw_rewritten(spark: SparkSession) -> bool:
+    """Whether raw data changed in a way the incremental models cannot merge in.
+
+    They take only the rows ingested after the latest `_ingested_at` they hold, so they miss a
+    row replaced or deleted (a raw commit other than an append since their last build) and a
+    row appended with an older `_ingested_at` than that (every raw row gives one
+    int_events_validated row, so the counts up to it differ): then they are rebuilt in full.
+    """
+    from pyspark.sql import functions as F
+
+    from recwh.tables import (
+        EVENTS_VALIDATED, FCT_INTERACTIONS, INGESTED_AT_COLUMN, INTERACTIONS_SCORED, RAW_CATALOG, RAW_EVENTS, RAW_USERS,
+    )
+    from recwh.warehouse import table_exists
+
+    built = [m for m in (EVENTS_VALIDATED, INTERACTIONS_SCORED, FCT_INTERACTIONS) if table_exists(spark, m)]
+    if not built or not table_exists(spark, RAW_EVENTS):
+        return False  # dbt creates the missing models from everything
+    built_at = min(spark.sql(f"describe history {model} limit 1").first()["timestamp"] for model in built)
+    for table in (RAW_EVENTS, RAW_CATALOG, RAW_USERS):
+        if not table_exists(spark, table):
+            continue
+        commits = spark.sql(f"describe history {table}").where(F.col("timestamp") > F.lit(built_at)).collect()
+        for commit in commits:
+            params, append_mode = commit["operationParameters"] or {}, APPENDS.get(commit["operation"])
+            is_append = append_mode is not None and append_mode in (params.get("mode"), params.get("outputMode"))
+            if not is_append and commit["operation"] not in ROWS_UNCHANGED:
+                return True
+    if not table_exists(spark, EVENTS_VALIDATED):
+        return False
+    validated = spark.table(EVENTS_VALIDATED).agg(F.max("ingested_at"), F.count("ingested_at")).first()
+    loaded = spark.table(RAW_EVENTS).where(F.col(INGESTED_AT_COLUMN) <= F.lit(validated[0])).count()
+    return loaded != validated[1]
+
+
+def incremental_model_modified(state: Path) -> bool:
+    """Whether an incremental model or anything upstream of it (a model, seed, macro) changed since `state`."""
+    return bool(dbt("ls", "--select", "state:modified+,config.materialized:incremental", "--state", str(state),
+                    "--output", "name", "--log-level", "none"))
 
 
 def run(als_options: dict | None = None, force: bool = False,
@@ -97,8 +153,11 @@ def run(als_options: dict | None = None, force: bool = False,
     After a complete run, a rerun builds only the models downstream of sources that got
     fresher (a later `_ingested_at`, from `dbt source freshness`) or of project files that
     changed (dbt's state:modified), skips training when its input and params are unchanged,
-    and skips the post-training marts when nothing before them changed. `force` rebuilds
-    and retrains everything. `on_stage(name, seconds)` is called as each stage ends.
+    and skips the post-training marts when nothing before them changed. The incremental
+    models merge in only the new events, unless their SQL, something upstream of it or the
+    vars changed, or a raw table was rewritten: then they are rebuilt in full. `force`
+    rebuilds (`--full-refresh`) and retrains everything. `on_stage(name, seconds)` is called
+    as each stage ends.
     """
     started = time.monotonic()
 
@@ -110,14 +169,16 @@ def run(als_options: dict | None = None, force: bool = False,
 
     spark = get_spark()
     chosen = settings(spark, als_options)
-    dbt_vars = json.dumps(chosen.dbt_vars, sort_keys=True)
+    dbt_vars = all_vars(chosen.dbt_vars)
     state, target = state_dir(), home() / "dbt" / "target"
     # Current max(_ingested_at) per source, to compare with the state's; a stale source only warns here.
     dbt("source", "freshness", check=False)
     is_incremental = not force and all((state / name).exists() for name in (*STATE_ARTIFACTS, VARS_FILE)) \
         and (state / VARS_FILE).read_text() == dbt_vars
     changed = ("--select", "source_status:fresher+", "state:modified+", "--state", str(state)) if is_incremental else ()
-    built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(chosen.dbt_vars))
+    full_refresh = not is_incremental or raw_rewritten(spark) or incremental_model_modified(state)
+    built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(chosen.dbt_vars),
+                *(("--full-refresh",) if full_refresh else ()))
     n_built = len(built.results)
     stage_done("dbt before training")
     training = train(spark, chosen.als, force=force)
@@ -131,14 +192,19 @@ def run(als_options: dict | None = None, force: bool = False,
         if (target / name).exists():
             shutil.copyfile(target / name, state / name)
     (state / VARS_FILE).write_text(dbt_vars)
-    return RunResult(training, n_built, is_incremental)
+    return RunResult(training, n_built, is_incremental, not full_refresh)
 
 
 def refresh() -> RefreshResult:
     """`run` with a fold-in of the users with new interactions instead of training."""
     spark = get_spark()
     dbt_vars = settings(spark).dbt_vars
-    dbt("build", "--exclude", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(dbt_vars))
+    state = state_dir()
+    # Like `run`: merge in the new events unless that would keep stale rows.
+    full_refresh = raw_rewritten(spark) or not (state / VARS_FILE).exists() \
+        or (state / VARS_FILE).read_text() != all_vars(dbt_vars) or incremental_model_modified(state)
+    dbt("build", "--exclude", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(dbt_vars),
+        *(("--full-refresh",) if full_refresh else ()))
     progress.step("folding users with new interactions into the published model")
     result = refresh_model(spark)
     if result.run_id is not None:

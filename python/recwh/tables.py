@@ -49,6 +49,7 @@ DEVICE_CLASSES = f"{REFERENCE_SCHEMA}.device_classes"
 HOUR_DAYPARTS = f"{REFERENCE_SCHEMA}.hour_dayparts"
 QUARANTINED_ROWS = f"{MARTS_SCHEMA}.quarantined_rows"
 EVENTS_VALIDATED = "intermediate.int_events_validated"
+INTERACTIONS_SCORED = "intermediate.int_interactions_scored"
 
 USER_INDEX = f"{ML_SCHEMA}.user_index"
 ITEM_INDEX = f"{ML_SCHEMA}.item_index"

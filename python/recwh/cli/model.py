@@ -76,7 +76,8 @@ def run(
                               on_stage=lambda name, seconds: typer.echo(f"stage {name}: {seconds:.1f} s"))
     if result.is_incremental:
         typer.echo("nothing new since the last run: models left as they are" if result.n_models_built == 0
-                   else f"rebuilt only what changed since the last run: {result.n_models_built} dbt nodes")
+                   else f"rebuilt only what changed since the last run: {result.n_models_built} dbt nodes"
+                   + ("" if result.is_merged else " (incremental models rebuilt in full)"))
     _report(result.training)
     typer.echo(event_accounting(get_spark()).summary())
 
