@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from recwh.errors import RecwhError
-from recwh.spark import METASTORE_LOCKED_HINT, home, metastore_in_use, spark_bin, spark_home, thrift_server_conf
+from recwh.spark import METASTORE_LOCKED_HINT, home, metastore_held, spark_bin, spark_home, thrift_server_conf
 
 THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 DEFAULT_PORT = 10000
@@ -45,7 +45,7 @@ def start(port: int = DEFAULT_PORT, host: str = DEFAULT_HOST) -> subprocess.Pope
 
     Call `wait_until_ready` before connecting, and `stop` to end it.
     """
-    if metastore_in_use():
+    if metastore_held():
         raise RecwhError(f"the metastore of {home()} is in use by another process",
                          hint=METASTORE_LOCKED_HINT)
     if port_accepts(host, port):

@@ -148,6 +148,22 @@ def metastore_in_use(root: Path | None = None) -> bool:
     return False
 
 
+def metastore_held(grace_seconds: float = 30) -> bool:
+    """`metastore_in_use`, after waiting for a JVM that is only shutting down.
+
+    A recwh process that just ended leaves its JVM behind for a moment (stopping Spark,
+    deleting its temp dirs), still holding the lock; the next command must not refuse then.
+    """
+    import time
+
+    deadline = time.monotonic() + grace_seconds
+    while metastore_in_use():
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def thrift_server_conf(master: str | None = None) -> dict[str, str]:
     """`spark_conf` for a Thrift server JVM started by spark-submit.
 
@@ -173,7 +189,7 @@ def get_spark(master: str | None = None):
         return active
     # Another JVM on this home would make Derby fail deep inside session start-up; say so first.
     # (Only before this process launched its own JVM, which may hold the lock itself.)
-    if SparkContext._gateway is None and metastore_in_use():
+    if SparkContext._gateway is None and metastore_held():
         raise RecwhError(f"the metastore of {home()} is in use by another process", hint=METASTORE_LOCKED_HINT)
     home().mkdir(parents=True, exist_ok=True)
     # Python workers (pandas UDFs) need this interpreter's packages, not whatever `python3` is

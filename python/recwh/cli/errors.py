@@ -22,7 +22,7 @@ def user_errors(*expected: type[Exception]) -> Iterator[None]:
     """
     try:
         yield
-    except (click.exceptions.Exit, click.ClickException, click.Abort):
+    except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
         raise  # typer's own exits and usage errors already speak for themselves
     except Exception as exc:
         if os.environ.get("RECWH_VERBOSE") == "1":
