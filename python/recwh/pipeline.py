@@ -146,6 +146,18 @@ def incremental_model_modified(state: Path) -> bool:
                     "--output", "name", "--log-level", "none"))
 
 
+def has_state(dbt_vars: str) -> bool:
+    """Whether a complete earlier run, with these vars (`all_vars`), left its dbt state to compare with."""
+    state = state_dir()
+    return all((state / name).exists() for name in (*STATE_ARTIFACTS, VARS_FILE)) \
+        and (state / VARS_FILE).read_text() == dbt_vars
+
+
+def must_full_refresh(spark: SparkSession, state: Path) -> bool:
+    """Whether merging new events into the incremental models, given that state, could keep stale rows."""
+    return raw_rewritten(spark) or incremental_model_modified(state)
+
+
 def run(als_options: dict | None = None, force: bool = False,
         on_stage: Callable[[str, float], None] | None = None) -> RunResult:
     """The whole pipeline: build and test the models, train ALS, build the hybrid marts.
@@ -173,10 +185,9 @@ def run(als_options: dict | None = None, force: bool = False,
     state, target = state_dir(), home() / "dbt" / "target"
     # Current max(_ingested_at) per source, to compare with the state's; a stale source only warns here.
     dbt("source", "freshness", check=False)
-    is_incremental = not force and all((state / name).exists() for name in (*STATE_ARTIFACTS, VARS_FILE)) \
-        and (state / VARS_FILE).read_text() == dbt_vars
+    is_incremental = not force and has_state(dbt_vars)
     changed = ("--select", "source_status:fresher+", "state:modified+", "--state", str(state)) if is_incremental else ()
-    full_refresh = not is_incremental or raw_rewritten(spark) or incremental_model_modified(state)
+    full_refresh = not is_incremental or must_full_refresh(spark, state)
     built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(chosen.dbt_vars),
                 *(("--full-refresh",) if full_refresh else ()))
     n_built = len(built.results)
@@ -201,8 +212,7 @@ def refresh() -> RefreshResult:
     dbt_vars = settings(spark).dbt_vars
     state = state_dir()
     # Like `run`: merge in the new events unless that would keep stale rows.
-    full_refresh = raw_rewritten(spark) or not (state / VARS_FILE).exists() \
-        or (state / VARS_FILE).read_text() != all_vars(dbt_vars) or incremental_model_modified(state)
+    full_refresh = not has_state(all_vars(dbt_vars)) or must_full_refresh(spark, state)
     dbt("build", "--exclude", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(dbt_vars),
         *(("--full-refresh",) if full_refresh else ()))
     progress.step("folding users with new interactions into the published model")

@@ -146,7 +146,7 @@ def top_unseen(model, users: DataFrame, seen: DataFrame, k: int) -> DataFrame:
     n_seen = seen.groupBy(USER_IDX).agg(F.count("*").alias("_n_seen"))
     sized = (
         users.join(n_seen, USER_IDX, "left")
-        .select(USER_IDX, (F.lit(k) + F.pow(2, F.ceil(F.log2(F.greatest(F.coalesce("_n_seen", F.lit(1)), F.lit(1)))))
+        .select(USER_IDX, (F.lit(k) + F.pow(2, F.ceil(F.log2(F.coalesce("_n_seen", F.lit(1)))))
                            ).cast("int").alias("_n"))
         .cache()
     )
@@ -309,9 +309,10 @@ def train(
         raise RecwhError("explicit feedback needs ratings, and fct_interactions has none",
                          hint="use --feedback implicit")
 
+    metrics = {}
     if params.holdout_fraction > 0:
         progress.step(f"ALS: holdout fit and metrics ({params.holdout_fraction:.0%} of each user held out)")
-    metrics = evaluate_holdout(indexed, params) if params.holdout_fraction > 0 else {}
+        metrics = evaluate_holdout(indexed, params)
     progress.step(f"ALS: fitting rank {params.rank}, {params.max_iter} iterations ({params.feedback})")
     model = build_als(params).fit(training_rows(indexed, params))
     progress.step(f"ALS: top {params.candidates} unseen items per user, factors to Delta")
