@@ -5,7 +5,6 @@ from typing import Annotated
 import typer
 
 from recwh import progress
-from recwh.cli.errors import user_errors
 
 
 def demo(
@@ -19,7 +18,7 @@ def demo(
     from recwh.spark import get_spark
     from recwh.warehouse import write_raw
 
-    with user_errors(), progress.shown():
+    with progress.shown():
         progress.step(f"generating {users:,} users and {items:,} items")
         frames = generator.generate(users=users, items=items, seed=seed, events_per_user=events_per_user)
         counts = write_raw(get_spark(), frames, source="demo")

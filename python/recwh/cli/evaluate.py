@@ -5,7 +5,6 @@ from typing import Annotated, Optional
 import typer
 
 from recwh import progress
-from recwh.cli.errors import user_errors
 from recwh.cli.model import Alpha, Candidates, Confidence, MaxIter, Rank, RegParam, als_options
 
 METRICS = ("precision_at_10", "recall_at_10", "ndcg_at_10", "map_at_10", "coverage", "rmse", "mae")
@@ -36,18 +35,17 @@ def evaluate(
     from recwh.spark import get_spark
     from recwh.tune import TuneParams
 
-    with user_errors():
-        options = als_options(rank=rank, max_iter=max_iter, reg_param=reg_param, alpha=alpha,
-                              confidence=confidence, seed=als_seed, candidates=candidates)
-        als = replace(DEFAULT_ALS, holdout_fraction=0, **options)
-        params = EvaluationParams(k=k, train_ratio=train_ratio, seed=seed, als=als, report=report,
-                                  tune=TuneParams(k=k, seed=seed) if tune else None)
-        if context:
-            from recwh.cli.evaluate_context import evaluate_context
+    options = als_options(rank=rank, max_iter=max_iter, reg_param=reg_param, alpha=alpha,
+                          confidence=confidence, seed=als_seed, candidates=candidates)
+    als = replace(DEFAULT_ALS, holdout_fraction=0, **options)
+    params = EvaluationParams(k=k, train_ratio=train_ratio, seed=seed, als=als, report=report,
+                              tune=TuneParams(k=k, seed=seed) if tune else None)
+    if context:
+        from recwh.cli.evaluate_context import evaluate_context
 
-            return evaluate_context(params)
-        with progress.shown():
-            result = run_evaluation(get_spark(), params)
+        return evaluate_context(params)
+    with progress.shown():
+        result = run_evaluation(get_spark(), params)
     typer.echo(
         f"evaluation {result.evaluation_run_id}: {result.n_train} training and {result.n_test} held-out "
         f"interactions, {result.duration_seconds:.0f} s (metrics @{k})"

@@ -5,7 +5,6 @@ from typing import Annotated, Optional
 import typer
 
 from recwh import progress
-from recwh.cli.errors import user_errors
 from recwh.params import DEFAULT_ALS as D
 
 # ALS options shared by `train`, `run` and `evaluate`. Left unset, an option takes the
@@ -52,7 +51,7 @@ def train(
 
     options = als_options(feedback=feedback, rank=rank, max_iter=max_iter, reg_param=reg_param, alpha=alpha,
                           confidence=confidence, seed=seed, candidates=candidates, holdout=holdout)
-    with user_errors(), progress.shown():
+    with progress.shown():
         spark = get_spark()
         result = train_als(spark, settings(spark, options).als, force=force)
     _report(result)
@@ -70,7 +69,7 @@ def run(
 
     options = als_options(feedback=feedback, rank=rank, max_iter=max_iter, reg_param=reg_param, alpha=alpha,
                           confidence=confidence, seed=seed, candidates=candidates, holdout=holdout)
-    with user_errors(), progress.shown():
+    with progress.shown():
         # printed (click flushes) as each stage ends, so a watcher (bench/scale.py) can attribute time and memory
         result = run_pipeline(options, force=force,
                               on_stage=lambda name, seconds: typer.echo(f"stage {name}: {seconds:.1f} s"))
@@ -94,7 +93,7 @@ def tune(
     from recwh.spark import get_spark
     from recwh.tune import TuneParams, tune as run_tuning
 
-    with user_errors(), progress.shown():
+    with progress.shown():
         result = run_tuning(get_spark(), TuneParams(k=k, train_ratio=train_ratio, seed=seed))
     typer.echo(format_trials(result.trials, k))
     als = result.settings.als

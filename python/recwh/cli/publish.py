@@ -6,14 +6,13 @@ from typing import Annotated
 import typer
 
 from recwh import progress
-from recwh.cli.errors import user_errors
 
 
 def refresh() -> None:
     """Fold users with new interactions into the published model (no retraining) and republish."""
     from recwh.pipeline import refresh as refresh_pipeline
 
-    with user_errors(), progress.shown():
+    with progress.shown():
         result = refresh_pipeline()
     if result.run_id is None:
         typer.echo(f"no user has new interactions since run {result.model_run_id} was published; nothing to refresh")
@@ -31,8 +30,7 @@ def rollback(
     from recwh.publish import rollback as rollback_to
     from recwh.spark import get_spark
 
-    with user_errors():
-        result = rollback_to(get_spark(), run)
+    result = rollback_to(get_spark(), run)
     if not result.restored:
         typer.echo(f"run {run} is already what readers see; nothing restored")
         return
@@ -49,8 +47,7 @@ def runs(
     from recwh.publish import history
     from recwh.spark import get_spark
 
-    with user_errors():
-        rows = history(get_spark())
+    rows = history(get_spark())
     if as_json:
         typer.echo(json.dumps(rows, default=str, indent=2))
         return

@@ -5,8 +5,6 @@ from typing import Annotated
 
 import typer
 
-from recwh.cli.errors import user_errors
-
 
 def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port for JDBC/ODBC (HiveServer2 protocol) clients.")] = 10000,
@@ -19,14 +17,13 @@ def serve(
 
     # `kill`, systemd and docker stop send SIGTERM: stop the server as Ctrl-C does, never orphan it.
     signal.signal(signal.SIGTERM, _interrupt)
-    with user_errors():
-        process = server.start(port, host)
-        typer.echo(f"Starting the Spark Thrift Server on {home()} (log: {server.log_path()}) ...")
-        try:
-            server.wait_until_ready(process, port, host, timeout=startup_timeout)
-        except BaseException:
-            server.stop(process)
-            raise
+    process = server.start(port, host)
+    typer.echo(f"Starting the Spark Thrift Server on {home()} (log: {server.log_path()}) ...")
+    try:
+        server.wait_until_ready(process, port, host, timeout=startup_timeout)
+    except BaseException:
+        server.stop(process)
+        raise
     typer.echo(f"Serving jdbc:hive2://{host}:{port}  (dbt: RECWH_THRIFT_PORT={port} dbt build --target cluster)")
     typer.echo("Press Ctrl-C to stop.")
     try:

@@ -6,8 +6,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from recwh.cli.errors import user_errors
-
 
 def stream(
     landing: Annotated[
@@ -32,14 +30,13 @@ def stream(
         typer.echo(f"batch {batch.batch_id}: {batch.received} lines received = {batch.received} rows landed "
                    f"in raw.events ({batch.malformed} malformed, quarantined by the next dbt build)")
 
-    with user_errors():
-        if not once:
-            typer.echo(f"Streaming {landing or streaming.landing_dir()} into raw.events; Ctrl-C to stop.")
-        try:
-            streaming.stream_events(get_spark(), landing, once=once, max_files_per_batch=max_files_per_batch,
-                                    interval_seconds=interval, on_batch=report)
-        except KeyboardInterrupt:
-            typer.echo("Stopped.")
+    if not once:
+        typer.echo(f"Streaming {landing or streaming.landing_dir()} into raw.events; Ctrl-C to stop.")
+    try:
+        streaming.stream_events(get_spark(), landing, once=once, max_files_per_batch=max_files_per_batch,
+                                interval_seconds=interval, on_batch=report)
+    except KeyboardInterrupt:
+        typer.echo("Stopped.")
     typer.echo(f"total: {totals['received']} lines received = {totals['received']} rows landed "
                f"({totals['malformed']} malformed)")
 

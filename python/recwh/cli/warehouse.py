@@ -5,7 +5,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from recwh.cli.errors import user_errors
 from recwh.progress import is_terminal
 
 
@@ -21,19 +20,18 @@ def recommend(
     from recwh.recommend import context_recommendations_for, recommendations_for
     from recwh.spark import get_spark
 
-    with user_errors():
-        if (device is None) != (at is None) or (country and device is None):
-            raise RecwhError("a context needs both --device and --at",
-                             hint="e.g. recwh recommend USER --device tv --at 21:00 [--country US]")
-        if device is None:
-            rows, heading = recommendations_for(get_spark(), user_id), None
-        else:
-            found = context_recommendations_for(get_spark(), user_id, device, at, country)
-            rows, context = found.rows, found.context
-            heading = (f"context: {context.daypart.replace('_', ' ')} on {context.device_class} "
-                       f"in {context.country or '?'}")
-            if found.note:
-                heading += f"\nnote: {found.note}"
+    if (device is None) != (at is None) or (country and device is None):
+        raise RecwhError("a context needs both --device and --at",
+                         hint="e.g. recwh recommend USER --device tv --at 21:00 [--country US]")
+    if device is None:
+        rows, heading = recommendations_for(get_spark(), user_id), None
+    else:
+        found = context_recommendations_for(get_spark(), user_id, device, at, country)
+        rows, context = found.rows, found.context
+        heading = (f"context: {context.daypart.replace('_', ' ')} on {context.device_class} "
+                   f"in {context.country or '?'}")
+        if found.note:
+            heading += f"\nnote: {found.note}"
     typer.echo(f"Recommendations for user {user_id} ({rows[0]['strategy']}):")
     if heading:
         typer.echo(heading)
@@ -69,8 +67,7 @@ def tables(
     from recwh.spark import get_spark
     from recwh.warehouse import list_tables
 
-    with user_errors():
-        infos = list_tables(get_spark())
+    infos = list_tables(get_spark())
     if as_json:
         typer.echo(json.dumps([{"name": t.name, "path": t.path, "rows": t.rows} for t in infos], indent=2))
         return
