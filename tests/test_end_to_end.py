@@ -368,7 +368,10 @@ TINY_SEARCH = {"als_search": (("rank", (4, 8)),), "blend_search": (("blend_weigh
 
 
 def test_tune_scores_trials_on_validation_and_run_uses_the_best(spark, pipeline):
+    from dataclasses import replace
+
     from recwh.params import AlsParams, Settings
+    from recwh.pipeline import settings
     from recwh.tables import ALS_PREDICTIONS, TUNING_RUNS, TUNING_TRIALS
     from recwh.tune import PRODUCTION, TuneParams, latest_settings, tune
 
@@ -397,10 +400,9 @@ def test_tune_scores_trials_on_validation_and_run_uses_the_best(spark, pipeline)
         blend = " + ".join(f"{w} * {name}_score" for name, w in weights.items())
         off = spark.table(RECOMMENDATIONS).where(f"abs(score - ({blend}) / {sum(weights.values())}) > 1e-9")
         assert off.isEmpty()
-        # ... and an option given on the command line wins.
-        assert recwh("run", "--rank", "3").exit_code == 0
-        run_id = spark.table(ALS_PREDICTIONS).first()["run_id"]
-        assert json.loads(spark.table(MODEL_RUNS).where(f"run_id = '{run_id}'").first()["params_json"])["rank"] == 3
+        # ... and an option given on the command line wins over the tuned value, the rest stays tuned.
+        chosen = settings(spark, {"rank": 3})
+        assert chosen.als == replace(result.settings.als, rank=3) and chosen.dbt_vars == result.settings.dbt_vars
     finally:
         spark.sql(f"drop table {TUNING_RUNS}")  # later tests run on the untuned defaults
 

@@ -138,7 +138,8 @@ def top_unseen(model, users: DataFrame, seen: DataFrame, k: int) -> DataFrame:
     A user needs their top k + (number of items they have seen) to be sure of k unseen ones.
     Asking every user for k + the heaviest history's length made each list as long as that
     user's (ALS keeps and shuffles every list); users are asked in groups instead, by the
-    power of two at or above their own history's length, so the lists grow with interactions.
+    power of two at or above their own k + history, so no list is over twice what its user
+    needs and the users whose history is short next to k share one group (one ALS pass each).
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -146,12 +147,11 @@ def top_unseen(model, users: DataFrame, seen: DataFrame, k: int) -> DataFrame:
     n_seen = seen.groupBy(USER_IDX).agg(F.count("*").alias("_n_seen"))
     sized = (
         users.join(n_seen, USER_IDX, "left")
-        .select(USER_IDX, (F.lit(k) + F.pow(2, F.ceil(F.log2(F.coalesce("_n_seen", F.lit(1)))))
-                           ).cast("int").alias("_n"))
+        .select(USER_IDX, F.pow(2, F.ceil(F.log2(F.lit(k) + F.coalesce("_n_seen", F.lit(0))))).cast("int").alias("_n"))
         .cache()
     )
     scored = None
-    for (n,) in sorted(sized.select("_n").distinct().collect()):  # about log2(longest history) groups
+    for (n,) in sorted(sized.select("_n").distinct().collect()):  # at most log2(k + longest history) groups
         part = model.recommendForUserSubset(sized.where(F.col("_n") == n).select(USER_IDX), n)
         scored = part if scored is None else scored.unionByName(part)
     scored = (
