@@ -22,9 +22,6 @@ def spark(warehouse_home):
     os.environ["RECWH_MASTER"] = "local[2]"
     os.environ["RECWH_SHUFFLE_PARTITIONS"] = "2"
     os.environ["RECWH_DRIVER_MEMORY"] = "2g"
-    from helpers import SHORT_LIVED_JVM
-
-    os.environ["RECWH_DRIVER_JAVA_OPTIONS"] = SHORT_LIVED_JVM
     from recwh.spark import get_spark
 
     session = get_spark()

@@ -19,9 +19,6 @@ from recwh.spark import project_dir, spark_home
 BIN = Path(sys.executable).parent
 # ALS settings of the `tiny_warehouse` fixture's model: a test that retrains uses the same.
 TINY_ALS = ("--max-iter", "3", "--rank", "4")
-# The JIT's quick tier only: on tiny data a test's JVM spends more CPU optimising code than
-# running it (a short Spark session measured 20% faster whole-process with this).
-SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1"
 
 
 def env(home: Path, **extra: str) -> dict[str, str]:
@@ -31,7 +28,6 @@ def env(home: Path, **extra: str) -> dict[str, str]:
         "RECWH_MASTER": "local[2]",
         "RECWH_SHUFFLE_PARTITIONS": "2",
         "RECWH_DRIVER_MEMORY": "1g",
-        "RECWH_DRIVER_JAVA_OPTIONS": SHORT_LIVED_JVM,
         # Executors on a cluster start Python workers with this interpreter: the venv's.
         "PYSPARK_PYTHON": sys.executable,
         # The wheel's Spark, whatever SPARK_HOME the machine has; every JVM on loopback only.

@@ -75,8 +75,8 @@ def spark_conf(master: str | None = None, *, ui: bool | None = None) -> dict[str
     log4j = Path(__file__).with_name("log4j2.properties")
     java_options = (
         f"-Dderby.system.home={root} -Dderby.stream.error.file={root / 'derby.log'} "
-        f"-Dlog4j2.configurationFile=file:{log4j} {os.environ.get('RECWH_DRIVER_JAVA_OPTIONS', '')}"
-    ).strip()
+        f"-Dlog4j2.configurationFile=file:{log4j}"
+    )
     return {
         "spark.master": master or os.environ.get("RECWH_MASTER", DEFAULT_MASTER),
         "spark.app.name": "recwh",
