@@ -75,3 +75,14 @@ def test_the_rules_see_the_project(project):
     assert {project.name(p) for p in project.parents[events]} >= {"stg_raw__events", "int_items_validated"}
     scored = "model.recwh.int_interactions_scored"
     assert "stg_evaluation__holdout_interactions" in {project.name(p) for p in project.parents[scored]}
+
+
+def test_a_rerun_finds_the_models_that_read_a_changed_var():
+    """`recwh run` rebuilds these (and what they feed) when only vars changed; dbt's state does not see vars."""
+    from recwh.pipeline import models_reading
+
+    assert models_reading({"blend_weight_co_occurrence", "blend_weight_content"}) == ["int_hybrid_candidates_scored"]
+    assert sorted(models_reading({"co_occurrence_top_n", "unused_var"})) == ["int_item_co_occurrences_scored"]
+    # Read by a data test's arguments or a singular test too: no selection is safe, everything is rebuilt.
+    assert models_reading({"recommendations_k"}) is None
+    assert models_reading({"min_rating"}) is None

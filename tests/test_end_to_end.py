@@ -276,40 +276,6 @@ def test_explicit_feedback_trains_on_ratings(spark, pipeline):
     assert spark.table(MODEL_RUNS).count() == 2
 
 
-def write_movielens_100k(folder: Path) -> None:
-    """A tiny folder in MovieLens-100k's layout, made up here."""
-    folder.mkdir()
-    (folder / "u.data").write_text("1\t10\t5\t881250949\n1\t20\t3\t881250950\n2\t10\t4\t881250951\n")
-    genres = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
-              "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
-              "Romance", "Sci-Fi", "Thriller", "War", "Western"]
-    (folder / "u.genre").write_text("".join(f"{g}|{i}\n" for i, g in enumerate(genres)))
-    flags = {"10": [1] + [0] * 18, "20": [0, 1] + [0] * 17}
-    (folder / "u.item").write_text("".join(
-        f"{item}|Film {item} (1995)|01-Jan-1995||http://x|" + "|".join(map(str, f)) + "\n"
-        for item, f in flags.items()
-    ))
-    (folder / "u.user").write_text("1|24|M|technician|85711\n2|53|F|other|94043\n")
-
-
-def test_movielens_ingest_keeps_ids_and_bad_input_loses_nothing(spark, tmp_path):
-    folder = tmp_path / "ml-tiny"
-    write_movielens_100k(folder)
-    result = recwh("ingest", "movielens", str(folder))
-    assert result.exit_code == 0, result.output
-    events = spark.table(RAW_EVENTS).where("_source = 'movielens:ml-tiny'")
-    assert sorted((r["user_id"], r["item_id"], r["value"]) for r in events.collect()) == [
-        ("1", "10", "5"), ("1", "20", "3"), ("2", "10", "4"),
-    ]
-
-    before = spark.table(RAW_EVENTS).count()
-    (folder / "u.data").write_text("1\t10\tfive\t881250949\n")
-    result = recwh("ingest", "movielens", str(folder))
-    assert result.exit_code == 1
-    assert "u.data" in result.output
-    assert spark.table(RAW_EVENTS).count() == before
-
-
 def production_snapshot(spark) -> dict[str, object]:
     """Every production table's Delta version and rows, and every view's definition."""
     from recwh.tables import EVALUATION_RUNS, TUNING_RUNS, TUNING_TRIALS, WAREHOUSE_SCHEMAS
@@ -390,8 +356,12 @@ def test_tune_scores_trials_on_validation_and_run_uses_the_best(spark, pipeline)
     assert latest_settings(spark) == result.settings
 
     try:
-        # `recwh run` with no options takes the tuned ALS params and blend weights ...
-        assert recwh("run").exit_code == 0
+        # `recwh run` with no options takes the tuned ALS params and blend weights, rebuilding
+        # only the models that read the weights (and what they feed) ...
+        similarity = delta_versions(spark, "marts.item_similarity", FCT_INTERACTIONS)
+        result = recwh("run")
+        assert result.exit_code == 0, result.output
+        assert delta_versions(spark, "marts.item_similarity", FCT_INTERACTIONS) == similarity
         run_id = spark.table(ALS_PREDICTIONS).first()["run_id"]
         params = json.loads(spark.table(MODEL_RUNS).where(f"run_id = '{run_id}'").first()["params_json"])
         assert (params["rank"], params["max_iter"]) == (result.settings.als.rank, 5)
@@ -425,3 +395,37 @@ def test_evaluate_can_tune_on_the_training_part_only(spark, pipeline):
     held_out = spark.table(HOLDOUT_INTERACTIONS).select("user_id", "item_id")
     test = spark.table(TEST_INTERACTIONS).select("user_id", "item_id")
     assert held_out.exceptAll(test).isEmpty() and test.exceptAll(held_out).isEmpty()
+
+
+def write_movielens_100k(folder: Path) -> None:
+    """A tiny folder in MovieLens-100k's layout, made up here."""
+    folder.mkdir()
+    (folder / "u.data").write_text("1\t10\t5\t881250949\n1\t20\t3\t881250950\n2\t10\t4\t881250951\n")
+    genres = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
+              "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
+              "Romance", "Sci-Fi", "Thriller", "War", "Western"]
+    (folder / "u.genre").write_text("".join(f"{g}|{i}\n" for i, g in enumerate(genres)))
+    flags = {"10": [1] + [0] * 18, "20": [0, 1] + [0] * 17}
+    (folder / "u.item").write_text("".join(
+        f"{item}|Film {item} (1995)|01-Jan-1995||http://x|" + "|".join(map(str, f)) + "\n"
+        for item, f in flags.items()
+    ))
+    (folder / "u.user").write_text("1|24|M|technician|85711\n2|53|F|other|94043\n")
+
+
+def test_movielens_ingest_keeps_ids_and_bad_input_loses_nothing(spark, tmp_path):
+    folder = tmp_path / "ml-tiny"
+    write_movielens_100k(folder)
+    result = recwh("ingest", "movielens", str(folder))
+    assert result.exit_code == 0, result.output
+    events = spark.table(RAW_EVENTS).where("_source = 'movielens:ml-tiny'")
+    assert sorted((r["user_id"], r["item_id"], r["value"]) for r in events.collect()) == [
+        ("1", "10", "5"), ("1", "20", "3"), ("2", "10", "4"),
+    ]
+
+    before = spark.table(RAW_EVENTS).count()
+    (folder / "u.data").write_text("1\t10\tfive\t881250949\n")
+    result = recwh("ingest", "movielens", str(folder))
+    assert result.exit_code == 1
+    assert "u.data" in result.output
+    assert spark.table(RAW_EVENTS).count() == before

@@ -257,8 +257,20 @@ def write_holdout(spark: SparkSession, pairs: DataFrame, table: str = HOLDOUT_IN
     write_table(pairs.select(USER, ITEM, "confidence", "rating"), table)
 
 
-def build_interactions(spark: SparkSession, held_out: DataFrame | None, dbt_vars: dict) -> DataFrame:
-    """Build eval_marts.fct_interactions from raw by the real models, minus `held_out` pairs."""
+# What the held-out pairs reach before training: all a rebuild needs once this evaluation has
+# built the eval_* warehouse (the validated events and the catalogue's similarity stay as built).
+HOLDOUT_REACHES = "source:evaluation+"
+
+
+def build_interactions(
+    spark: SparkSession, held_out: DataFrame | None, dbt_vars: dict, rebuild_all: bool = True
+) -> DataFrame:
+    """Build eval_marts.fct_interactions from raw by the real models, minus `held_out` pairs.
+
+    `rebuild_all=False` rebuilds only the models the held-out pairs reach: for an eval_*
+    warehouse built earlier in the same evaluation, from the same raw data, with vars that
+    differ at most in what the models after training read (blend weights, list length).
+    """
     from recwh.pipeline import AFTER_TRAINING
     from recwh.train import load_interactions
     from recwh.warehouse import ensure_schemas, require_table
@@ -268,7 +280,8 @@ def build_interactions(spark: SparkSession, held_out: DataFrame | None, dbt_vars
     if held_out is None:
         held_out = spark.createDataFrame([], "user_id string, item_id string, confidence double, rating double")
     write_holdout(spark, held_out)
-    dbt_eval("build", "--exclude", AFTER_TRAINING, *UNTESTED, dbt_vars=dbt_vars)
+    selected = () if rebuild_all else ("--select", HOLDOUT_REACHES)
+    dbt_eval("build", *selected, "--exclude", AFTER_TRAINING, *UNTESTED, dbt_vars=dbt_vars)
     interactions = load_interactions(spark, EVALUATION_TABLES.interactions).cache()
     leaked = interactions.join(held_out, [USER, ITEM], "left_semi").count()
     if leaked:
@@ -312,11 +325,14 @@ def build_evaluation_warehouse(
     if params.tune is not None:
         from recwh.tune import tune
 
-        tuned = tune(spark, replace(params.tune, base=Settings(params.als, params.dbt_vars)), excluded=test)
+        tuned = tune(spark, replace(params.tune, base=Settings(params.als, params.dbt_vars)), excluded=test,
+                     is_built=True)
         params = replace(params, als=tuned.settings.als, dbt_vars=tuned.settings.dbt_vars)
 
-    # 3. The real pipeline on the training part, all of it in eval_* schemas.
-    train = build_interactions(spark, test, dbt_vars(params)).select(USER, ITEM, "confidence", "rating")
+    # 3. The real pipeline on the training part, all of it in eval_* schemas (tuning changes
+    # only what the models after training read).
+    train = build_interactions(spark, test, dbt_vars(params), rebuild_all=False)
+    train = train.select(USER, ITEM, "confidence", "rating")
     if train.count() != n_train:
         raise RecwhError(f"the evaluation build has {train.count()} training rows, expected {n_train}")
     build_after_training(spark, params.als, dbt_vars(params))

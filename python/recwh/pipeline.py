@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -76,6 +77,7 @@ class RunResult:
     n_models_built: int  # dbt nodes (models, seeds, tests) run before training; 0 = nothing new
     is_incremental: bool  # only what changed since the last complete run was rebuilt
     is_merged: bool  # the incremental models merged in new events (no --full-refresh)
+    changed_vars: tuple[str, ...] = ()  # dbt vars whose value differs from the last complete run's
 
 
 def state_dir() -> Path:
@@ -140,22 +142,50 @@ def raw_rewritten(spark: SparkSession) -> bool:
     return loaded != validated[1]
 
 
-def incremental_model_modified(state: Path) -> bool:
-    """Whether an incremental model or anything upstream of it (a model, seed, macro) changed since `state`."""
-    return bool(dbt("ls", "--select", "state:modified+,config.materialized:incremental", "--state", str(state),
-                    "--output", "name", "--log-level", "none"))
+def incremental_model_modified(state: Path, var_models: list[str] = ()) -> bool:
+    """Whether an incremental model or anything upstream of it (a model, seed, macro, or one of
+    `var_models`) changed since `state`."""
+    changed = [f"{node},config.materialized:incremental"
+               for node in ("state:modified+", *(f"{m}+" for m in var_models))]
+    return bool(dbt("ls", "--select", *changed, "--state", str(state), "--output", "name", "--log-level", "none"))
 
 
 def has_state(dbt_vars: str) -> bool:
     """Whether a complete earlier run, with these vars (`all_vars`), left its dbt state to compare with."""
+    return state_vars() == json.loads(dbt_vars)
+
+
+def state_vars() -> dict | None:
+    """The vars (`all_vars`) of the complete earlier run whose dbt state is kept, if any."""
     state = state_dir()
-    return all((state / name).exists() for name in (*STATE_ARTIFACTS, VARS_FILE)) \
-        and (state / VARS_FILE).read_text() == dbt_vars
+    if not all((state / name).exists() for name in (*STATE_ARTIFACTS, VARS_FILE)):
+        return None
+    return json.loads((state / VARS_FILE).read_text())
 
 
-def must_full_refresh(spark: SparkSession, state: Path) -> bool:
-    """Whether merging new events into the incremental models, given that state, could keep stale rows."""
-    return raw_rewritten(spark) or incremental_model_modified(state)
+def models_reading(var_names: set[str]) -> list[str] | None:
+    """The models whose SQL reads one of these vars; None when a macro, a YAML file, a test or
+    the project's own configs may read one too, so that no selection is safe."""
+    import yaml
+
+    root = project_dir()
+    project = yaml.safe_load((root / "dbt_project.yml").read_text())
+    reads = re.compile(r"""var\(\s*['"](%s)['"]""" % "|".join(map(re.escape, sorted(var_names))))
+    models, others = [], [root / "dbt_project.yml"]
+    for folder in project.get("model-paths", ["models"]):
+        for path in sorted((root / folder).rglob("*")):
+            (models if path.suffix == ".sql" else others).append(path)
+    for key in ("macro-paths", "test-paths", "seed-paths", "snapshot-paths", "analysis-paths"):
+        others += [path for folder in project.get(key, []) for path in (root / folder).rglob("*")]
+    if any(path.is_file() and reads.search(path.read_text(errors="replace")) for path in others):
+        return None
+    return [path.stem for path in models if reads.search(path.read_text())]
+
+
+def must_full_refresh(spark: SparkSession, state: Path, var_models: list[str] = ()) -> bool:
+    """Whether merging new events into the incremental models, given that state, could keep stale
+    rows; `var_models` read vars that changed since."""
+    return raw_rewritten(spark) or incremental_model_modified(state, var_models)
 
 
 def run(als_options: dict | None = None, force: bool = False,
@@ -164,10 +194,11 @@ def run(als_options: dict | None = None, force: bool = False,
 
     After a complete run, a rerun builds only the models downstream of sources that got
     fresher (a later `_ingested_at`, from `dbt source freshness`) or of project files that
-    changed (dbt's state:modified), skips training when its input and params are unchanged,
-    and skips the post-training marts when nothing before them changed. The incremental
-    models merge in only the new events, unless their SQL, something upstream of it or the
-    vars changed, or a raw table was rewritten: then they are rebuilt in full. `force`
+    changed (dbt's state:modified) or that read a var whose value changed, skips training
+    when its input and params are unchanged, and skips the post-training marts when nothing
+    before them changed. The incremental models merge in only the new events, unless their
+    SQL, something upstream of it or a var they read changed, or a raw table was rewritten:
+    then they are rebuilt in full. `force`
     rebuilds (`--full-refresh`) and retrains everything. `on_stage(name, seconds)` is called
     as each stage ends.
     """
@@ -185,16 +216,22 @@ def run(als_options: dict | None = None, force: bool = False,
     state, target = state_dir(), home() / "dbt" / "target"
     # Current max(_ingested_at) per source, to compare with the state's; a stale source only warns here.
     dbt("source", "freshness", check=False)
-    is_incremental = not force and has_state(dbt_vars)
-    changed = ("--select", "source_status:fresher+", "state:modified+", "--state", str(state)) if is_incremental else ()
-    full_refresh = not is_incremental or must_full_refresh(spark, state)
+    # dbt's state:modified does not see vars: the models that read a changed one are rebuilt too.
+    previous_vars, current_vars = state_vars(), json.loads(dbt_vars)
+    changed_vars = {name for name in {*(previous_vars or {}), *current_vars}
+                    if (previous_vars or {}).get(name) != current_vars.get(name)}
+    var_models = models_reading(changed_vars) if changed_vars else []
+    is_incremental = not force and previous_vars is not None and var_models is not None
+    changed = ("--select", "source_status:fresher+", "state:modified+", *(f"{m}+" for m in var_models or ()),
+               "--state", str(state)) if is_incremental else ()
+    full_refresh = not is_incremental or must_full_refresh(spark, state, var_models)
     built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(chosen.dbt_vars),
                 *(("--full-refresh",) if full_refresh else ()))
     n_built = len(built.results)
     stage_done("dbt before training")
     training = train(spark, chosen.als, force=force)
     stage_done("train")
-    if n_built or not training.is_skipped or not is_incremental:
+    if n_built or not training.is_skipped or not is_incremental or changed_vars:
         dbt("build", "--select", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(chosen.dbt_vars))
         record_publication(spark, training.run_id, TRAIN)
         stage_done("final marts")
@@ -203,7 +240,7 @@ def run(als_options: dict | None = None, force: bool = False,
         if (target / name).exists():
             shutil.copyfile(target / name, state / name)
     (state / VARS_FILE).write_text(dbt_vars)
-    return RunResult(training, n_built, is_incremental, not full_refresh)
+    return RunResult(training, n_built, is_incremental, not full_refresh, tuple(sorted(changed_vars)))
 
 
 def refresh() -> RefreshResult:

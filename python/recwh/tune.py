@@ -127,8 +127,15 @@ def coordinate_search(start, space, score, set_value):
     return best, best_score
 
 
-def tune(spark: SparkSession, params: TuneParams = TuneParams(), excluded: DataFrame | None = None) -> TuneResult:
-    """Search, log every trial, save the best (as production settings unless `excluded` is given)."""
+def tune(
+    spark: SparkSession, params: TuneParams = TuneParams(), excluded: DataFrame | None = None,
+    is_built: bool = False,
+) -> TuneResult:
+    """Search, log every trial, save the best (as production settings unless `excluded` is given).
+
+    `is_built`: the caller has just built the eval_* warehouse from the same raw data, so
+    holding pairs out rebuilds only what they reach.
+    """
     from recwh.evaluate import (
         USER, ITEM, RANK, build_after_training, build_interactions, catalog_coverage, dbt_eval,
         ranking_metrics, write_holdout,
@@ -146,7 +153,7 @@ def tune(spark: SparkSession, params: TuneParams = TuneParams(), excluded: DataF
     eval_vars = {"evaluation": True, "recommendations_k": params.k}
 
     # The fitting part: everything (but `excluded`) minus the validation pairs.
-    interactions = build_interactions(spark, excluded, eval_vars | base_vars)
+    interactions = build_interactions(spark, excluded, eval_vars | base_vars, rebuild_all=not is_built)
     _, validation = split_per_user(interactions, params.train_ratio, params.seed, USER, ITEM)
     # A table of its own: a DataFrame derived from fct_interactions would be recomputed from
     # the rebuilt table (Spark refreshes caches of overwritten tables), giving other pairs.
@@ -157,7 +164,7 @@ def tune(spark: SparkSession, params: TuneParams = TuneParams(), excluded: DataF
         raise RecwhError("too few interactions per user to carve out a validation split",
                          hint="ingest more data, or raise the share held out (--train-ratio)")
     held_out = validation if excluded is None else validation.unionByName(excluded.select(*validation.columns))
-    fit = build_interactions(spark, held_out, eval_vars | base_vars)
+    fit = build_interactions(spark, held_out, eval_vars | base_vars, rebuild_all=False)
     n_fit = fit.count()
     interactions.unpersist()
     catalog_size = spark.table(evaluation_name(DIM_ITEMS)).count()

@@ -73,9 +73,12 @@ def run(
         # printed (click flushes) as each stage ends, so a watcher (bench/scale.py) can attribute time and memory
         result = run_pipeline(options, force=force,
                               on_stage=lambda name, seconds: typer.echo(f"stage {name}: {seconds:.1f} s"))
-    if result.is_incremental:
-        typer.echo("nothing new since the last run: models left as they are" if result.n_models_built == 0
-                   else f"rebuilt only what changed since the last run: {result.n_models_built} dbt nodes"
+    if result.is_incremental and not (result.n_models_built or result.changed_vars):
+        typer.echo("nothing new since the last run: models left as they are")
+    elif result.is_incremental:
+        typer.echo(f"rebuilt only what changed since the last run: {result.n_models_built} dbt nodes before training"
+                   + (f", and what reads the changed vars ({', '.join(result.changed_vars)})" if result.changed_vars
+                      else "")
                    + ("" if result.is_merged else " (incremental models rebuilt in full)"))
     _report(result.training)
     typer.echo(event_accounting(get_spark()).summary())
