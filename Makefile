@@ -32,7 +32,7 @@ demo: setup
 	$(BIN)/recwh recommend u00001
 
 test: setup
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests --durations=15
 
 clean:
 	rm -rf warehouse target logs

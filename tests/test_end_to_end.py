@@ -330,7 +330,7 @@ def test_evaluate_compares_models_on_held_out_data_without_touching_production(s
 
 
 # A two-value search per stage keeps these fast; the real search space is recwh.tune's default.
-TINY_SEARCH = {"als_search": (("rank", (4, 8)),), "blend_search": (("blend_weight_co_occurrence", (0.1, 0.5)),)}
+TINY_SEARCH = {"als_search": (("rank", (4, 8)),), "blend_search": (("blend_weight_co_occurrence", (0.3, 0.5)),)}
 
 
 def test_tune_scores_trials_on_validation_and_run_uses_the_best(spark, pipeline):
@@ -342,7 +342,9 @@ def test_tune_scores_trials_on_validation_and_run_uses_the_best(spark, pipeline)
     from recwh.tune import PRODUCTION, TuneParams, latest_settings, tune
 
     before = production_snapshot(spark)
-    result = tune(spark, TuneParams(base=Settings(AlsParams(rank=8, max_iter=5)), **TINY_SEARCH))
+    # Starting from a weight the project does not have, so the tuned one always differs from it.
+    start = Settings(AlsParams(rank=8, max_iter=5), {"blend_weight_co_occurrence": 0.3})
+    result = tune(spark, TuneParams(base=start, **TINY_SEARCH))
     assert production_snapshot(spark) == before  # trials build in eval_* only
 
     trials = spark.table(TUNING_TRIALS).where(f"tuning_run_id = '{result.tuning_run_id}'").orderBy("trial").collect()
@@ -359,8 +361,9 @@ def test_tune_scores_trials_on_validation_and_run_uses_the_best(spark, pipeline)
         # `recwh run` with no options takes the tuned ALS params and blend weights, rebuilding
         # only the models that read the weights (and what they feed) ...
         similarity = delta_versions(spark, "marts.item_similarity", FCT_INTERACTIONS)
-        result = recwh("run")
-        assert result.exit_code == 0, result.output
+        ran = recwh("run")
+        assert ran.exit_code == 0, ran.output
+        assert "what reads the changed vars" in ran.output
         assert delta_versions(spark, "marts.item_similarity", FCT_INTERACTIONS) == similarity
         run_id = spark.table(ALS_PREDICTIONS).first()["run_id"]
         params = json.loads(spark.table(MODEL_RUNS).where(f"run_id = '{run_id}'").first()["params_json"])
