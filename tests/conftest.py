@@ -36,11 +36,11 @@ def tiny_warehouse(tmp_path_factory):
     The serve and cluster tests start JVMs of their own on it, which the session home's
     Derby lock (held by the `spark` fixture) would refuse.
     """
-    from helpers import TINY_ALS, run
+    from helpers import NO_DATA_TESTS, TINY_ALS, run
 
     home = tmp_path_factory.mktemp("tiny-warehouse")
     for args in (("demo", "--users", "40", "--items", "30", "--seed", "1", "--events-per-user", "8"),
                  ("run", *TINY_ALS)):
-        result = run("recwh", *args, home=home)
+        result = run("recwh", *args, home=home, **NO_DATA_TESTS)
         assert result.returncode == 0, result.stdout + result.stderr
     return home

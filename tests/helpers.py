@@ -19,6 +19,10 @@ from recwh.spark import project_dir, spark_home
 BIN = Path(sys.executable).parent
 # ALS settings of the `tiny_warehouse` fixture's model: a test that retrains uses the same.
 TINY_ALS = ("--max-iter", "3", "--rank", "4")
+# dbt's own switch, which recwh honours: builds without data tests, for tests of the pipeline's
+# mechanics (processes, kills, publishing). They are a third of a tiny build's time; the
+# end-to-end, incremental and MovieLens tests run them.
+NO_DATA_TESTS = {"DBT_EXCLUDE_RESOURCE_TYPES": "test"}
 
 
 def env(home: Path, **extra: str) -> dict[str, str]:

@@ -86,3 +86,12 @@ def test_a_rerun_finds_the_models_that_read_a_changed_var():
     # Read by a data test's arguments or a singular test too: no selection is safe, everything is rebuilt.
     assert models_reading({"recommendations_k"}) is None
     assert models_reading({"min_rating"}) is None
+
+
+def test_dbt_exclude_resource_types_adds_to_the_unit_test_exclusion(monkeypatch):
+    from recwh.pipeline import excluded_resource_types
+
+    monkeypatch.delenv("DBT_EXCLUDE_RESOURCE_TYPES", raising=False)
+    assert excluded_resource_types() == ("--exclude-resource-type", "unit_test")
+    monkeypatch.setenv("DBT_EXCLUDE_RESOURCE_TYPES", "test seed")
+    assert excluded_resource_types() == ("--exclude-resource-type", "unit_test", "test", "seed")

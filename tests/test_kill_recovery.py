@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 from deltalake import DeltaTable
 
-from helpers import TINY_ALS, delta_path, run, start, tail
+from helpers import NO_DATA_TESTS, TINY_ALS, delta_path, run, start, tail
 from recwh.tables import (
     ALS_PREDICTIONS,
     ITEM_INDEX,
@@ -47,15 +47,15 @@ def test_kill_9_mid_run_and_mid_train_then_a_rerun_gives_the_uninterrupted_table
 
     # `run`: killed as training starts writing its first table (after the whole first dbt build).
     log = tmp_path / "run.log"
-    kill_when(delta_path(home, USER_INDEX) / "_delta_log", start("recwh", "run", *TINY_ALS, home=home, log=log),
-              log)
+    kill_when(delta_path(home, USER_INDEX) / "_delta_log",
+              start("recwh", "run", *TINY_ALS, home=home, log=log, **NO_DATA_TESTS), log)
     # `train`: killed once it has written the new predictions, before the factors and model_runs.
     log = tmp_path / "train.log"
     kill_when(delta_path(home, ALS_PREDICTIONS) / "_delta_log",
               start("recwh", "train", *TINY_ALS, home=home, log=log), log)
     assert not delta_path(home, MODEL_RUNS).exists()
 
-    result = run("recwh", "run", *TINY_ALS, home=home)
+    result = run("recwh", "run", *TINY_ALS, home=home, **NO_DATA_TESTS)
     assert result.returncode == 0, result.stdout + result.stderr
 
     for name, key in ((USER_INDEX, ()), (ITEM_INDEX, ()), (MODEL_RUNS, ("run_id", "n_users", "n_items")),

@@ -12,6 +12,7 @@ import threading
 import numpy as np
 import pytest
 from deltalake import DeltaTable
+from helpers import NO_DATA_TESTS
 from typer.testing import CliRunner
 
 from recwh.cli.main import app
@@ -57,7 +58,10 @@ def held_out(spark):
     new_users = [r["user_id"] for r in active.orderBy(F.xxhash64("user_id")).limit(N_NEW_USERS).collect()]
     aside = events.where(F.col("user_id").isin(new_users)).toPandas()
     spark.sql(f"delete from {RAW_EVENTS} where user_id in ({', '.join(repr(u) for u in new_users)})")
-    result = recwh("run", "--max-iter", "5", "--rank", "8", "--holdout", "0")
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in NO_DATA_TESTS.items():
+            env.setenv(name, value)
+        result = recwh("run", "--max-iter", "5", "--rank", "8", "--holdout", "0")
     assert result.exit_code == 0, result.output
     return new_users, aside
 

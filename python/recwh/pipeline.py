@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import time
@@ -24,9 +25,14 @@ if TYPE_CHECKING:
 
 # Models that read what `recwh train` writes (the `ml` source) are built after training.
 AFTER_TRAINING = "source:ml+"
-# Unit tests check the SQL's logic on fixed inputs, not the data: dbt advises running them in
-# development and CI, not in production builds (the test suite runs them).
-NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
+
+
+def excluded_resource_types() -> tuple[str, ...]:
+    """Unit tests check the SQL's logic on fixed inputs, not the data: dbt advises running them
+    in development and CI, not in production builds (the test suite runs them). dbt's own
+    DBT_EXCLUDE_RESOURCE_TYPES adds to that (e.g. "test": build without data tests on a dev loop);
+    the explicit option would otherwise override it."""
+    return ("--exclude-resource-type", "unit_test", *os.environ.get("DBT_EXCLUDE_RESOURCE_TYPES", "").split())
 
 
 def dbt(*args: str, target_dir: str = "target", check: bool = True):
@@ -218,21 +224,21 @@ def run(als_options: dict | None = None, force: bool = False,
     dbt("source", "freshness", check=False)
     # dbt's state:modified does not see vars: the models that read a changed one are rebuilt too.
     previous_vars, current_vars = state_vars(), json.loads(dbt_vars)
-    changed_vars = {name for name in {*(previous_vars or {}), *current_vars}
-                    if (previous_vars or {}).get(name) != current_vars.get(name)}
+    last_vars = previous_vars or {}
+    changed_vars = {name for name in {*last_vars, *current_vars} if last_vars.get(name) != current_vars.get(name)}
     var_models = models_reading(changed_vars) if changed_vars else []
     is_incremental = not force and previous_vars is not None and var_models is not None
-    changed = ("--select", "source_status:fresher+", "state:modified+", *(f"{m}+" for m in var_models or ()),
+    changed = ("--select", "source_status:fresher+", "state:modified+", *(f"{m}+" for m in var_models),
                "--state", str(state)) if is_incremental else ()
     full_refresh = not is_incremental or must_full_refresh(spark, state, var_models)
-    built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(chosen.dbt_vars),
+    built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *excluded_resource_types(), *vars_args(chosen.dbt_vars),
                 *(("--full-refresh",) if full_refresh else ()))
     n_built = len(built.results)
     stage_done("dbt before training")
     training = train(spark, chosen.als, force=force)
     stage_done("train")
     if n_built or not training.is_skipped or not is_incremental or changed_vars:
-        dbt("build", "--select", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(chosen.dbt_vars))
+        dbt("build", "--select", AFTER_TRAINING, *excluded_resource_types(), *vars_args(chosen.dbt_vars))
         record_publication(spark, training.run_id, TRAIN)
         stage_done("final marts")
     state.mkdir(parents=True, exist_ok=True)
@@ -250,11 +256,11 @@ def refresh() -> RefreshResult:
     state = state_dir()
     # Like `run`: merge in the new events unless that would keep stale rows.
     full_refresh = not has_state(all_vars(dbt_vars)) or must_full_refresh(spark, state)
-    dbt("build", "--exclude", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(dbt_vars),
+    dbt("build", "--exclude", AFTER_TRAINING, *excluded_resource_types(), *vars_args(dbt_vars),
         *(("--full-refresh",) if full_refresh else ()))
     progress.step("folding users with new interactions into the published model")
     result = refresh_model(spark)
     if result.run_id is not None:
-        dbt("build", "--select", AFTER_TRAINING, *NO_UNIT_TESTS, *vars_args(dbt_vars))
+        dbt("build", "--select", AFTER_TRAINING, *excluded_resource_types(), *vars_args(dbt_vars))
         record_publication(spark, result.run_id, REFRESH, model_run_id=result.model_run_id)
     return result

@@ -74,7 +74,9 @@ def run(
         result = run_pipeline(options, force=force,
                               on_stage=lambda name, seconds: typer.echo(f"stage {name}: {seconds:.1f} s"))
     if result.is_incremental and not (result.n_models_built or result.changed_vars):
-        typer.echo("nothing new since the last run: models left as they are")
+        typer.echo("nothing new since the last run: models left as they are" if result.training.is_skipped
+                   else "no new data since the last run, but the published model is not of these params: "
+                   "retrained and rebuilt the final marts")
     elif result.is_incremental:
         typer.echo(f"rebuilt only what changed since the last run: {result.n_models_built} dbt nodes before training"
                    + (f", and what reads the changed vars ({', '.join(result.changed_vars)})" if result.changed_vars
