@@ -1,9 +1,12 @@
 {#-
     Per-user context preferences: for every context a user watched in (country x daypart x
-    device class), every genre and kind with the user's share of views in that context,
-    smoothed toward the segment's share with context_prior_views_user pseudo-views, and the
-    user's share over all contexts, smoothed toward the overall share. lift = context share /
-    overall share of the user: above 1, the user watches the feature more in that context.
+    device class), every genre and kind with the user's share of views over all contexts,
+    smoothed toward the overall share, and the user's share in that context, smoothed with
+    context_prior_views_user pseudo-views toward the user's share times the segment's lift.
+    lift = context share / overall share of the user: above 1, the user watches the feature
+    more in that context. With few views in a context a user's lift is the segment's: the
+    prior is the user's own taste shifted by the context, not the segment's taste, which
+    would mark a user's favourite genre down wherever the crowd watches it less.
 -#}
 {%- set prior_user = var('context_prior_views_user') -%}
 
@@ -92,14 +95,19 @@ user_context_shares as (
         segments.n_context_views,
         coalesce(user_context_counts.n_feature_views, 0) as n_feature_views,
         segments.segment_share,
+        user_shares.user_share,
         {{ smoothed_share('user_context_counts.n_feature_views', 'user_context_totals.n_user_context_views',
-                          prior_user, 'segments.segment_share') }} as user_context_share
+                          prior_user, 'user_shares.user_share * segments.segment_lift') }} as user_context_share
 
     from user_context_totals
     inner join segments
         on user_context_totals.country = segments.country
         and user_context_totals.daypart = segments.daypart
         and user_context_totals.device_class = segments.device_class
+    inner join user_shares
+        on user_context_totals.user_id = user_shares.user_id
+        and segments.feature_type = user_shares.feature_type
+        and segments.feature = user_shares.feature
     left join user_context_counts
         on user_context_totals.user_id = user_context_counts.user_id
         and user_context_totals.country = user_context_counts.country
@@ -113,15 +121,10 @@ user_context_shares as (
 lifts_computed as (
 
     select
-        user_context_shares.*,
-        user_shares.user_share,
-        user_context_shares.user_context_share / user_shares.user_share as lift
+        *,
+        user_context_share / user_share as lift
 
     from user_context_shares
-    inner join user_shares
-        on user_context_shares.user_id = user_shares.user_id
-        and user_context_shares.feature_type = user_shares.feature_type
-        and user_context_shares.feature = user_shares.feature
 
 ),
 
