@@ -294,41 +294,6 @@ def production_snapshot(spark) -> dict[str, object]:
     return snapshot
 
 
-def test_evaluate_compares_models_on_held_out_data_without_touching_production(spark, pipeline, warehouse_home):
-    from recwh.evaluate import MODELS
-    from recwh.tables import EVALUATION_RUNS, HOLDOUT_INTERACTIONS
-
-    before = production_snapshot(spark)
-    result = recwh("evaluate", "--max-iter", "5", "--rank", "8", "--report")
-    assert result.exit_code == 0, result.output
-    assert production_snapshot(spark) == before
-    report = Path(result.output.split("report: ")[1].strip())
-    assert report.parent == warehouse_home / "reports"
-    assert report.read_text().count("<img src='data:image/png;base64,") == 3
-
-    runs = spark.table(EVALUATION_RUNS).collect()
-    assert sorted(r["model_name"] for r in runs) == sorted(MODELS)
-    assert len({r["evaluation_run_id"] for r in runs}) == 1
-    for run in runs:
-        assert run["model_name"] in result.output
-        assert run["n_users"] > 20
-        for metric in ("precision_at_10", "recall_at_10", "ndcg_at_10", "map_at_10", "coverage"):
-            assert 0 <= run[metric] <= 1, (run["model_name"], metric)
-        assert (run["rmse"] is not None) == (run["model_name"] == "explicit_als")
-    by_model = {r["model_name"]: r for r in runs}
-    assert by_model["explicit_als"]["rmse"] > 0 and by_model["explicit_als"]["mae"] > 0
-    assert by_model["hybrid"]["ndcg_at_10"] > 0 and by_model["als"]["ndcg_at_10"] > 0
-
-    # The models never saw a held-out pair, and every test user kept training data.
-    train = spark.table("eval_marts.fct_interactions").select("user_id", "item_id")
-    test = spark.table(HOLDOUT_INTERACTIONS).select("user_id", "item_id")
-    assert train.join(test, ["user_id", "item_id"]).isEmpty()
-    assert test.select("user_id").distinct().join(train, "user_id", "left_anti").isEmpty()
-    assert 0.2 < test.count() / (train.count() + test.count()) < 0.3
-    recommended = spark.table("eval_marts.recommendations").select("user_id", "item_id")
-    assert recommended.join(train, ["user_id", "item_id"]).isEmpty()
-
-
 # A two-value search per stage keeps these fast; the real search space is recwh.tune's default.
 TINY_SEARCH = {"als_search": (("rank", (4, 8)),), "blend_search": (("blend_weight_co_occurrence", (0.3, 0.5)),)}
 
@@ -380,24 +345,53 @@ def test_tune_scores_trials_on_validation_and_run_uses_the_best(spark, pipeline)
         spark.sql(f"drop table {TUNING_RUNS}")  # later tests run on the untuned defaults
 
 
-def test_evaluate_can_tune_on_the_training_part_only(spark, pipeline):
-    from recwh.evaluate import EvaluationParams, evaluate
-    from recwh.params import AlsParams
-    from recwh.tables import HOLDOUT_INTERACTIONS, TEST_INTERACTIONS, TUNING_RUNS
+def test_evaluate_tunes_on_the_training_part_then_compares_models_on_held_out_data(
+        spark, pipeline, warehouse_home, monkeypatch):
+    from functools import partial
+
+    from recwh.evaluate import MODELS
+    from recwh.tables import EVALUATION_RUNS, HOLDOUT_INTERACTIONS, TEST_INTERACTIONS, TUNING_RUNS
     from recwh.tune import EVALUATION, TuneParams, latest_settings
 
-    result = evaluate(spark, EvaluationParams(als=AlsParams(rank=8, max_iter=5, holdout_fraction=0),
-                                              tune=TuneParams(**TINY_SEARCH)))
-    assert {row["model_name"] for row in result.rows} >= {"hybrid", "als"}
+    # One evaluation covers both: tuning is its slow first half, the comparison its second.
+    monkeypatch.setattr("recwh.tune.TuneParams", partial(TuneParams, **TINY_SEARCH))
+    before = production_snapshot(spark)
+    result = recwh("evaluate", "--tune", "--max-iter", "5", "--rank", "8", "--report")
+    assert result.exit_code == 0, result.output
+    assert production_snapshot(spark) == before
+    report = Path(result.output.split("report: ")[1].strip())
+    assert report.parent == warehouse_home / "reports"
+    assert report.read_text().count("<img src='data:image/png;base64,") == 3
+
     tuned = spark.table(TUNING_RUNS).orderBy("tuned_at").collect()[-1]
     assert tuned["purpose"] == EVALUATION
     assert latest_settings(spark) is None  # an evaluation's tuning never becomes the production settings
-    hybrid = next(row for row in result.rows if row["model_name"] == "hybrid")
-    assert json.loads(hybrid["params_json"])["als"]["rank"] == json.loads(tuned["als_params_json"])["rank"]
+
+    runs = spark.table(EVALUATION_RUNS).collect()
+    assert sorted(r["model_name"] for r in runs) == sorted(MODELS)
+    assert len({r["evaluation_run_id"] for r in runs}) == 1
+    for run in runs:
+        assert run["model_name"] in result.output
+        assert run["n_users"] > 20
+        for metric in ("precision_at_10", "recall_at_10", "ndcg_at_10", "map_at_10", "coverage"):
+            assert 0 <= run[metric] <= 1, (run["model_name"], metric)
+        assert (run["rmse"] is not None) == (run["model_name"] == "explicit_als")
+    by_model = {r["model_name"]: r for r in runs}
+    assert by_model["explicit_als"]["rmse"] > 0 and by_model["explicit_als"]["mae"] > 0
+    assert by_model["hybrid"]["ndcg_at_10"] > 0 and by_model["als"]["ndcg_at_10"] > 0
+    assert json.loads(by_model["hybrid"]["params_json"])["als"]["rank"] == json.loads(tuned["als_params_json"])["rank"]
+
+    # The models never saw a held-out pair, and every test user kept training data.
+    train = spark.table("eval_marts.fct_interactions").select("user_id", "item_id")
+    test = spark.table(HOLDOUT_INTERACTIONS).select("user_id", "item_id")
+    assert train.join(test, ["user_id", "item_id"]).isEmpty()
+    assert test.select("user_id").distinct().join(train, "user_id", "left_anti").isEmpty()
+    assert 0.2 < test.count() / (train.count() + test.count()) < 0.3
+    recommended = spark.table("eval_marts.recommendations").select("user_id", "item_id")
+    assert recommended.join(train, ["user_id", "item_id"]).isEmpty()
     # The final build holds out exactly the test pairs again (tuning held out its validation pairs too).
-    held_out = spark.table(HOLDOUT_INTERACTIONS).select("user_id", "item_id")
-    test = spark.table(TEST_INTERACTIONS).select("user_id", "item_id")
-    assert held_out.exceptAll(test).isEmpty() and test.exceptAll(held_out).isEmpty()
+    split = spark.table(TEST_INTERACTIONS).select("user_id", "item_id")
+    assert test.exceptAll(split).isEmpty() and split.exceptAll(test).isEmpty()
 
 
 def write_movielens_100k(folder: Path) -> None:
