@@ -45,7 +45,16 @@ def recommendations_path(spark) -> str:
 
 
 @pytest.fixture(scope="module")
-def held_out(spark):
+def without_data_tests():
+    """What this module checks is publishing, the fold-in and the commits: builds skip data tests."""
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in NO_DATA_TESTS.items():
+            env.setenv(name, value)
+        yield
+
+
+@pytest.fixture(scope="module")
+def held_out(spark, without_data_tests):
     """A published run trained without N_NEW_USERS active users' events (kept aside here)."""
     from pyspark.sql import functions as F
 
@@ -58,10 +67,7 @@ def held_out(spark):
     new_users = [r["user_id"] for r in active.orderBy(F.xxhash64("user_id")).limit(N_NEW_USERS).collect()]
     aside = events.where(F.col("user_id").isin(new_users)).toPandas()
     spark.sql(f"delete from {RAW_EVENTS} where user_id in ({', '.join(repr(u) for u in new_users)})")
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in NO_DATA_TESTS.items():
-            env.setenv(name, value)
-        result = recwh("run", "--max-iter", "5", "--rank", "8", "--holdout", "0")
+    result = recwh("run", "--max-iter", "5", "--rank", "8", "--holdout", "0")
     assert result.exit_code == 0, result.output
     return new_users, aside
 
@@ -115,7 +121,7 @@ class Reader(threading.Thread):
             self.stopping.wait(0.1)  # a reader, not a busy loop taking a core from the refresh
 
 
-def test_refresh_folds_in_new_users_while_readers_see_only_whole_versions(spark, held_out, monkeypatch):
+def test_refresh_folds_in_new_users_while_readers_see_only_whole_versions(spark, held_out):
     from pyspark.sql import functions as F
 
     new_users, aside = held_out
@@ -136,8 +142,6 @@ def test_refresh_folds_in_new_users_while_readers_see_only_whole_versions(spark,
 
     reader = Reader(recommendations_path(spark), n_users=before.select("user_id").distinct().count())
     reader.start()
-    for name, value in NO_DATA_TESTS.items():  # what is checked here is the fold-in and the commit
-        monkeypatch.setenv(name, value)
     result = recwh("refresh")
     reader.stopping.set()
     reader.join()
