@@ -61,7 +61,10 @@ def tree_rss(root: int) -> int:
 
 
 def run_stages(args: list[str], env: dict[str, str], log, single_stage: str | None) -> dict[str, tuple[float, int]]:
-    """Run a command; {stage: (seconds, peak RSS bytes)} from its stage lines (or one stage for all of it)."""
+    """Run a command; {stage: (seconds, peak RSS bytes)} from its stage lines (or one stage for all of it).
+
+    Each stage is also printed as it ends, so a run stopped before the table still leaves its figures.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = [0]
@@ -81,6 +84,7 @@ def run_stages(args: list[str], env: dict[str, str], log, single_stage: str | No
         match = STAGE_LINE.match(line.strip())
         if match and single_stage is None:
             stages[match.group(1)] = (float(match.group(2)), peak[0])
+            print_stage(log, match.group(1), *stages[match.group(1)])
             peak[0] = 0
     code = process.wait()
     done.set()
@@ -89,7 +93,12 @@ def run_stages(args: list[str], env: dict[str, str], log, single_stage: str | No
         raise SystemExit(f"{' '.join(args)} failed with exit code {code}; see {log.name}")
     if single_stage is not None:
         stages[single_stage] = (time.perf_counter() - started, peak[0])
+        print_stage(log, single_stage, *stages[single_stage])
     return stages
+
+
+def print_stage(log, stage: str, seconds: float, peak: int) -> None:
+    print(f"{Path(log.name).stem}: {stage} {seconds:.0f} s, peak {gb(peak)}", flush=True)
 
 
 def gb(n: int) -> str:
