@@ -45,6 +45,7 @@ audiences_counted as (
 
 ),
 
+-- n_common_users is symmetric: each unordered pair is joined and counted once, then mirrored
 pairs_joined as (
 
     select
@@ -54,15 +55,27 @@ pairs_joined as (
     from recent_interactions
     inner join recent_interactions as neighbours
         on recent_interactions.user_id = neighbours.user_id
-        and recent_interactions.item_id <> neighbours.item_id
+        and recent_interactions.item_id < neighbours.item_id
+
+),
+
+unordered_pairs_counted as (
+
+    select item_id, similar_item_id, count(*) as n_common_users
+    from pairs_joined
+    group by item_id, similar_item_id
 
 ),
 
 pairs_counted as (
 
-    select item_id, similar_item_id, count(*) as n_common_users
-    from pairs_joined
-    group by item_id, similar_item_id
+    select item_id, similar_item_id, n_common_users
+    from unordered_pairs_counted
+
+    union all
+
+    select similar_item_id as item_id, item_id as similar_item_id, n_common_users
+    from unordered_pairs_counted
 
 ),
 
