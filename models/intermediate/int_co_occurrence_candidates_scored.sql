@@ -3,12 +3,18 @@
     of the titles the user interacted with, scored by the sum of its similarities to them
     (item-kNN), normalised per user by the best candidate; the top
     co_occurrence_candidates_per_user are kept, with the seen title that contributed most.
+
+    The interactions are shuffled by user once; the neighbour table (top N per title) is
+    broadcast and each user's seen titles travel with their rows, so the (user, neighbour) rows,
+    about N times the interactions, are joined, filtered, summed and ranked where they are made,
+    never shuffled. The shuffle keeps every partition (shuffle_partitions) because each task
+    carries that N-fold expansion.
 -#}
 with
 
 interactions as (
 
-    select user_id, item_id
+    select /*+ repartition({{ shuffle_partitions() }}, user_id) */ user_id, item_id
     from {{ ref('int_interactions_scored') }}
 
 ),
@@ -20,26 +26,28 @@ similarities as (
 
 ),
 
-neighbours_joined as (
+seen_items_attached as (
 
     select
-        interactions.user_id,
-        similarities.similar_item_id as item_id,
-        interactions.item_id as source_item_id,
-        similarities.similarity
+        user_id,
+        item_id,
+        collect_list(item_id) over (partition by user_id) as seen_item_ids
 
     from interactions
-    inner join similarities on interactions.item_id = similarities.item_id
 
 ),
 
-unseen_neighbours as (
+unseen_neighbours_joined as (
 
-    select neighbours_joined.*
-    from neighbours_joined
-    left anti join interactions
-        on neighbours_joined.user_id = interactions.user_id
-        and neighbours_joined.item_id = interactions.item_id
+    select /*+ broadcast(similarities) */
+        seen_items_attached.user_id,
+        similarities.similar_item_id as item_id,
+        seen_items_attached.item_id as source_item_id,
+        similarities.similarity
+
+    from seen_items_attached
+    inner join similarities on seen_items_attached.item_id = similarities.item_id
+    where not array_contains(seen_items_attached.seen_item_ids, similarities.similar_item_id)
 
 ),
 
@@ -51,7 +59,7 @@ aggregated as (
         sum(similarity) as co_occurrence_raw_score,
         max_by(source_item_id, struct(similarity, source_item_id)) as reason_item_id
 
-    from unseen_neighbours
+    from unseen_neighbours_joined
     group by user_id, item_id
 
 ),
