@@ -31,8 +31,11 @@ demo: setup
 	$(BIN)/recwh run
 	$(BIN)/recwh recommend u00001
 
+# Two pytest workers, a test module each at a time: most of a small Spark job is driver-side
+# latency (planning, Delta commits, the metastore), so two sessions overlap well on 2 cores.
+# The end-to-end module, the longest, starts first (xdist orders modules by test count).
 test: setup
-	$(BIN)/pytest tests --durations=15
+	$(BIN)/pytest tests -n 2 --dist loadfile --durations=15
 
 clean:
 	rm -rf warehouse target logs
