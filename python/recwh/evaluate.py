@@ -317,8 +317,9 @@ def build_evaluation_warehouse(
     train, test = split(interactions, params)
     write_holdout(spark, test, TEST_INTERACTIONS)
     test = spark.table(TEST_INTERACTIONS).cache()
+    # Materialized: the builds below overwrite the table the split was read from.
+    train = train.localCheckpoint()
     n_train = train.count()
-    train.unpersist()
     interactions.unpersist()
 
     # 2. Tuning sees the training part only: it carves its validation split out of it.
@@ -326,7 +327,7 @@ def build_evaluation_warehouse(
         from recwh.tune import tune
 
         tuned = tune(spark, replace(params.tune, base=Settings(params.als, params.dbt_vars)), excluded=test,
-                     is_built=True)
+                     interactions=train)
         params = replace(params, als=tuned.settings.als, dbt_vars=tuned.settings.dbt_vars)
 
     # 3. The real pipeline on the training part, all of it in eval_* schemas (tuning changes

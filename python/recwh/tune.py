@@ -129,12 +129,13 @@ def coordinate_search(start, space, score, set_value):
 
 def tune(
     spark: SparkSession, params: TuneParams = TuneParams(), excluded: DataFrame | None = None,
-    is_built: bool = False,
+    interactions: DataFrame | None = None,
 ) -> TuneResult:
     """Search, log every trial, save the best (as production settings unless `excluded` is given).
 
-    `is_built`: the caller has just built the eval_* warehouse from the same raw data, so
-    holding pairs out rebuilds only what they reach.
+    `interactions`: the caller's interactions without the `excluded` pairs, from an eval_*
+    warehouse it has just built from the same raw data; holding the validation pairs out then
+    rebuilds only what they reach. Built here when not given.
     """
     from recwh.evaluate import (
         USER, ITEM, RANK, build_after_training, build_interactions, catalog_coverage, dbt_eval,
@@ -153,7 +154,8 @@ def tune(
     eval_vars = {"evaluation": True, "recommendations_k": params.k}
 
     # The fitting part: everything (but `excluded`) minus the validation pairs.
-    interactions = build_interactions(spark, excluded, eval_vars | base_vars, rebuild_all=not is_built)
+    if interactions is None:
+        interactions = build_interactions(spark, excluded, eval_vars | base_vars)
     _, validation = split_per_user(interactions, params.train_ratio, params.seed, USER, ITEM)
     # A table of its own: a DataFrame derived from fct_interactions would be recomputed from
     # the rebuilt table (Spark refreshes caches of overwritten tables), giving other pairs.
