@@ -109,3 +109,19 @@ def test_popularity_baseline_is_the_most_popular_unseen_items(spark):
     for u in {r["user_idx"] for r in rows}:
         history = {r["item_idx"] for r in rows if r["user_idx"] == u}
         assert [i for _, i in sorted(got[u])] == [i for i in ordered if i not in history][:k], u
+
+
+def test_holdout_fits_each_reg_param_choice_and_keeps_the_best_when_none_is_given(spark):
+    from dataclasses import replace
+
+    from recwh.params import REG_PARAM_CHOICES
+    from recwh.train import evaluate_holdout
+
+    indexed = _histories(spark)
+    params = AlsParams(rank=4, max_iter=3, holdout_fraction=0.25)
+    chosen, metrics = evaluate_holdout(indexed, params)
+    ndcg = {r: evaluate_holdout(indexed, replace(params, reg_param=r))[1]["ndcg_at_10"] for r in REG_PARAM_CHOICES}
+    assert len(set(ndcg.values())) > 1  # the choice matters on this data
+    assert chosen == replace(params, reg_param=max(ndcg, key=ndcg.get))
+    assert metrics["ndcg_at_10"] == max(ndcg.values())
+    assert 0 < metrics["popularity_ndcg_at_10"] <= 1 and metrics["rmse"] is None

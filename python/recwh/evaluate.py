@@ -289,13 +289,16 @@ def build_interactions(
     return interactions
 
 
-def build_after_training(spark: SparkSession, als: AlsParams, dbt_vars: dict) -> None:
-    """Train ALS on eval_marts.fct_interactions and build the marts that read it, in eval_*."""
+def build_after_training(spark: SparkSession, als: AlsParams, dbt_vars: dict) -> AlsParams:
+    """Train ALS on eval_marts.fct_interactions and build the marts that read it, in eval_*.
+
+    Returns the params as fitted (regParam chosen on the holdout when not given)."""
     from recwh.pipeline import AFTER_TRAINING
     from recwh.train import train as train_als
 
-    train_als(spark, als, force=True, tables=EVALUATION_TABLES)
+    trained = train_als(spark, als, force=True, tables=EVALUATION_TABLES)
     dbt_eval("build", "--select", AFTER_TRAINING, *UNTESTED, dbt_vars=dbt_vars)
+    return replace(als, reg_param=trained.reg_param)
 
 
 def random_split(interactions: DataFrame, params: EvaluationParams) -> tuple[DataFrame, DataFrame]:
@@ -317,10 +320,7 @@ def build_evaluation_warehouse(
     train, test = split(interactions, params)
     write_holdout(spark, test, TEST_INTERACTIONS)
     test = spark.table(TEST_INTERACTIONS).cache()
-    # Materialized: the builds below overwrite the table the split was read from.
-    train = train.localCheckpoint()
     n_train = train.count()
-    interactions.unpersist()
 
     # 2. Tuning sees the training part only: it carves its validation split out of it.
     if params.tune is not None:
@@ -329,6 +329,7 @@ def build_evaluation_warehouse(
         tuned = tune(spark, replace(params.tune, base=Settings(params.als, params.dbt_vars)), excluded=test,
                      interactions=train)
         params = replace(params, als=tuned.settings.als, dbt_vars=tuned.settings.dbt_vars)
+    interactions.unpersist()
 
     # 3. The real pipeline on the training part, all of it in eval_* schemas (tuning changes
     # only what the models after training read).
@@ -336,7 +337,7 @@ def build_evaluation_warehouse(
     train = train.select(USER, ITEM, "confidence", "rating")
     if train.count() != n_train:
         raise RecwhError(f"the evaluation build has {train.count()} training rows, expected {n_train}")
-    build_after_training(spark, params.als, dbt_vars(params))
+    params = replace(params, als=build_after_training(spark, params.als, dbt_vars(params)))
     return train, test, params
 
 

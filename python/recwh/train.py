@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from recwh import progress
 from recwh.errors import RecwhError
-from recwh.params import AlsParams
+from recwh.params import REG_PARAM_CHOICES, AlsParams
 from recwh.warehouse import ensure_schemas, require_table
 from recwh.tables import PRODUCTION_TABLES, ModelTables
 
@@ -37,6 +37,7 @@ class TrainResult:
     n_interactions: int
     metrics: dict[str, float | None]
     duration_seconds: float
+    reg_param: float  # as fitted: given, or chosen on the holdout
     is_skipped: bool = False
 
 
@@ -82,6 +83,7 @@ def build_als(params: AlsParams):
     # Users and items in one block per task slot, as Spark's RDD-based ALS sizes them by default,
     # not this API's fixed 10: on 2 cores, 10 blocks made a fit twice as slow at 100k ratings.
     blocks = SparkSession.active().sparkContext.defaultParallelism
+    params = params.with_reg_param()
     return ALS(
         userCol=USER_IDX,
         itemCol=ITEM_IDX,
@@ -180,12 +182,14 @@ def ranking_metrics(recommended: DataFrame, test: DataFrame, k: int) -> dict[str
     relevant = test.groupBy(USER_IDX).agg(F.collect_set(F.col(ITEM_IDX).cast("double")).alias("label"))
     joined = relevant.join(predicted, USER_IDX, "left").select(
         "label", F.coalesce("prediction", F.array().cast("array<double>")).alias("prediction")
-    )
+    ).cache()  # scored twice below: the lists are made once
     evaluator = RankingEvaluator(predictionCol="prediction", labelCol="label", k=k)
-    return {
+    metrics = {
         f"ndcg_at_{k}": evaluator.evaluate(joined, {evaluator.metricName: "ndcgAtK"}),
         f"precision_at_{k}": evaluator.evaluate(joined, {evaluator.metricName: "precisionAtK"}),
     }
+    joined.unpersist()
+    return metrics
 
 
 def popularity_baseline(train: DataFrame, test: DataFrame, k: int) -> DataFrame:
@@ -212,23 +216,35 @@ def popularity_baseline(train: DataFrame, test: DataFrame, k: int) -> DataFrame:
     )
 
 
-def evaluate_holdout(indexed: DataFrame, params: AlsParams) -> dict[str, float | None]:
+def evaluate_holdout(indexed: DataFrame, params: AlsParams) -> tuple[AlsParams, dict[str, float | None]]:
+    """Fit on each user's interactions but a held-out share, score on that share.
+
+    Without a regParam, one fit per REG_PARAM_CHOICES, keeping the best (nDCG@10; RMSE for
+    explicit feedback). Returns the params with regParam fixed and their holdout metrics.
+    """
     from pyspark.ml.evaluation import RegressionEvaluator
 
     train, test = split_per_user(indexed, 1 - params.holdout_fraction, params.seed)
-    model = build_als(params).fit(training_rows(train, params))
     test_users = test.select(USER_IDX).distinct()
-    metrics: dict[str, float | None] = {}
-    metrics.update(ranking_metrics(top_unseen(model, test_users, train, EVALUATION_K), test, EVALUATION_K))
     baseline = ranking_metrics(popularity_baseline(train, test, EVALUATION_K), test, EVALUATION_K)
-    metrics[f"popularity_ndcg_at_{EVALUATION_K}"] = baseline[f"ndcg_at_{EVALUATION_K}"]
-    metrics["rmse"] = None
-    if params.feedback == "explicit":
-        predictions = model.transform(test.where("rating is not null"))
-        metrics["rmse"] = RegressionEvaluator(
-            metricName="rmse", labelCol="rating", predictionCol="prediction"
-        ).evaluate(predictions)
-    return metrics
+    choices = (params.reg_param,) if params.reg_param is not None else REG_PARAM_CHOICES
+    best: tuple[float, AlsParams, dict] | None = None
+    for reg_param in choices:
+        candidate = replace(params, reg_param=reg_param)
+        model = build_als(candidate).fit(training_rows(train, candidate))
+        metrics: dict[str, float | None] = ranking_metrics(
+            top_unseen(model, test_users, train, EVALUATION_K), test, EVALUATION_K)
+        metrics[f"popularity_ndcg_at_{EVALUATION_K}"] = baseline[f"ndcg_at_{EVALUATION_K}"]
+        metrics["rmse"] = None
+        if params.feedback == "explicit":
+            predictions = model.transform(test.where("rating is not null"))
+            metrics["rmse"] = RegressionEvaluator(
+                metricName="rmse", labelCol="rating", predictionCol="prediction"
+            ).evaluate(predictions)
+        score = -metrics["rmse"] if params.feedback == "explicit" else metrics[f"ndcg_at_{EVALUATION_K}"]
+        if best is None or score > best[0]:
+            best = (score, candidate, metrics)
+    return best[1], best[2]
 
 
 def write_table(df: DataFrame, name: str) -> None:
@@ -276,7 +292,7 @@ def current_run(
         return None
     metrics = {name: row[name] for name in ("ndcg_at_10", "precision_at_10", "popularity_ndcg_at_10", "rmse")}
     return TrainResult(run_id, row["n_users"], row["n_items"], row["n_interactions"], metrics,
-                       row["duration_seconds"], is_skipped=True)
+                       row["duration_seconds"], row["reg_param"], is_skipped=True)
 
 
 def train(
@@ -317,8 +333,10 @@ def train(
 
     metrics = {}
     if params.holdout_fraction > 0:
-        progress.step(f"ALS: holdout fit and metrics ({params.holdout_fraction:.0%} of each user held out)")
-        metrics = evaluate_holdout(indexed, params)
+        progress.step(f"ALS: holdout fit and metrics ({params.holdout_fraction:.0%} of each user held out"
+                      + (")" if params.reg_param is not None else f"; regParam chosen from {REG_PARAM_CHOICES})"))
+        params, metrics = evaluate_holdout(indexed, params)
+    params = params.with_reg_param()
     progress.step(f"ALS: fitting rank {params.rank}, {params.max_iter} iterations ({params.feedback})")
     model = build_als(params).fit(training_rows(indexed, params))
     progress.step(f"ALS: top {params.candidates} unseen items per user, factors to Delta")
@@ -365,4 +383,4 @@ def train(
     }, tables.model_runs)
     indexed.unpersist()
     interactions.unpersist()
-    return TrainResult(run_id, n_users, n_items, n_interactions, metrics, duration)
+    return TrainResult(run_id, n_users, n_items, n_interactions, metrics, duration, params.reg_param)

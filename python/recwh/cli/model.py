@@ -6,13 +6,14 @@ import typer
 
 from recwh import progress
 from recwh.params import DEFAULT_ALS as D
+from recwh.params import REG_PARAM_CHOICES
 
 # ALS options shared by `train`, `run` and `evaluate`. Left unset, an option takes the
 # settings `recwh tune` saved, else the built-in default shown.
 Feedback = Annotated[Optional[str], typer.Option(help=f"implicit (confidence from events) or explicit (ratings). (default: {D.feedback})")]
 Rank = Annotated[Optional[int], typer.Option(min=1, help=f"Number of latent factors. (default: {D.rank})")]
 MaxIter = Annotated[Optional[int], typer.Option(min=1, help=f"ALS iterations. (default: {D.max_iter})")]
-RegParam = Annotated[Optional[float], typer.Option(min=0, help=f"L2 regularisation. (default: {D.reg_param})")]
+RegParam = Annotated[Optional[float], typer.Option(min=0, help=f"L2 regularisation. (default: the best of {', '.join(map(str, REG_PARAM_CHOICES))} on the holdout)")]
 Alpha = Annotated[Optional[float], typer.Option(min=0, help=f"Implicit feedback: confidence scale. (default: {D.alpha})")]
 Confidence = Annotated[Optional[str], typer.Option(help=f"Implicit feedback: 'weighted' (event weights) or 'binary'. (default: {D.confidence})")]
 Seed = Annotated[Optional[int], typer.Option(help=f"Random seed for ALS and the holdout split. (default: {D.seed})")]
@@ -32,7 +33,7 @@ def _report(result) -> None:
         else f"trained in {result.duration_seconds:.1f} s"
     typer.echo(
         f"run {result.run_id}: {result.n_users} users, {result.n_items} items, "
-        f"{result.n_interactions} interactions; {status}"
+        f"{result.n_interactions} interactions, regParam {result.reg_param}; {status}"
     )
     for name, value in result.metrics.items():
         if value is not None:
