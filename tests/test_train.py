@@ -80,7 +80,7 @@ def test_top_unseen_is_each_users_best_unseen_items_whatever_their_history(spark
     import numpy as np
 
     seen = _histories(spark)
-    model = build_als(AlsParams(rank=4, max_iter=3)).fit(seen)
+    model = build_als(AlsParams(rank=4, max_iter=3, reg_param=0.1)).fit(seen)
     k = 5
     got = {}
     for row in top_unseen(model, seen.select("user_idx").distinct(), seen, k).collect():

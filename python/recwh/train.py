@@ -77,13 +77,13 @@ def make_run_id(params: AlsParams, fingerprint: str) -> str:
 
 
 def build_als(params: AlsParams):
+    """An ALS estimator for params with a fixed regParam (see AlsParams.with_reg_param)."""
     from pyspark.ml.recommendation import ALS
     from pyspark.sql import SparkSession
 
     # Users and items in one block per task slot, as Spark's RDD-based ALS sizes them by default,
     # not this API's fixed 10: on 2 cores, 10 blocks made a fit twice as slow at 100k ratings.
     blocks = SparkSession.active().sparkContext.defaultParallelism
-    params = params.with_reg_param()
     return ALS(
         userCol=USER_IDX,
         itemCol=ITEM_IDX,
@@ -228,23 +228,20 @@ def evaluate_holdout(indexed: DataFrame, params: AlsParams) -> tuple[AlsParams, 
     test_users = test.select(USER_IDX).distinct()
     baseline = ranking_metrics(popularity_baseline(train, test, EVALUATION_K), test, EVALUATION_K)
     choices = (params.reg_param,) if params.reg_param is not None else REG_PARAM_CHOICES
-    best: tuple[float, AlsParams, dict] | None = None
+    best: tuple[float, AlsParams, dict, float | None] | None = None
     for reg_param in choices:
         candidate = replace(params, reg_param=reg_param)
         model = build_als(candidate).fit(training_rows(train, candidate))
-        metrics: dict[str, float | None] = ranking_metrics(
-            top_unseen(model, test_users, train, EVALUATION_K), test, EVALUATION_K)
-        metrics[f"popularity_ndcg_at_{EVALUATION_K}"] = baseline[f"ndcg_at_{EVALUATION_K}"]
-        metrics["rmse"] = None
+        ranking = ranking_metrics(top_unseen(model, test_users, train, EVALUATION_K), test, EVALUATION_K)
+        rmse = None
         if params.feedback == "explicit":
-            predictions = model.transform(test.where("rating is not null"))
-            metrics["rmse"] = RegressionEvaluator(
-                metricName="rmse", labelCol="rating", predictionCol="prediction"
-            ).evaluate(predictions)
-        score = -metrics["rmse"] if params.feedback == "explicit" else metrics[f"ndcg_at_{EVALUATION_K}"]
+            rmse = RegressionEvaluator(metricName="rmse", labelCol="rating", predictionCol="prediction") \
+                .evaluate(model.transform(test.where("rating is not null")))
+        score = -rmse if rmse is not None else ranking[f"ndcg_at_{EVALUATION_K}"]
         if best is None or score > best[0]:
-            best = (score, candidate, metrics)
-    return best[1], best[2]
+            best = (score, candidate, ranking, rmse)
+    _, chosen, ranking, rmse = best
+    return chosen, {**ranking, f"popularity_ndcg_at_{EVALUATION_K}": baseline[f"ndcg_at_{EVALUATION_K}"], "rmse": rmse}
 
 
 def write_table(df: DataFrame, name: str) -> None:
