@@ -35,11 +35,22 @@ TAGS_CSV = (
     '7,2,"politics, sort of",1139045768\n'
 )
 
+# ml-1m: latin-1 titles, some holding ':'; ml-10m adds half-star ratings and tags.dat, drops users.dat.
+RATINGS_DAT = "1::1193::5::978300760\n1::661::3::978302109\n6::1193::4::978237008\n"
+MOVIES_DAT = (
+    "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n"
+    "661::James and the Giant Peach (1996)::Animation|Children's|Musical\n"
+    "260::Star Wars: Episode IV - A New Hope (1977)::Action|Adventure|Fantasy|Sci-Fi\n"
+    "3::Misérables, Les (1995)::(no genres listed)\n"
+)
+USERS_DAT = "1::F::1::10::48067\n6::F::50::9::55117\n9::M::25::17::61614\n"
+TAGS_DAT = "1::1193::classic::1139045764\n6::1193::Classic::1139045765\n6::260::space: the final::1139045766\n"
+
 
 def write(folder: Path, files: dict[str, str], encoding: str = "utf-8") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
-        (folder / name).write_bytes(text.encode("latin-1" if name == "u.item" else encoding))
+        (folder / name).write_bytes(text.encode("latin-1" if name in ("u.item", "movies.dat") else encoding))
     return folder
 
 
@@ -53,6 +64,12 @@ def ml100k(tmp_path) -> Path:
 def latest(tmp_path) -> Path:
     return write(tmp_path / "ml-latest", {"ratings.csv": RATINGS_CSV,
                                           "movies.csv": MOVIES_CSV, "tags.csv": TAGS_CSV})
+
+
+@pytest.fixture
+def ml1m(tmp_path) -> Path:
+    return write(tmp_path / "ml-1m", {"ratings.dat": RATINGS_DAT, "movies.dat": MOVIES_DAT,
+                                      "users.dat": USERS_DAT})
 
 
 def assert_raw_shape(data):
@@ -120,6 +137,63 @@ def test_latest_without_tags(latest):
     assert movielens.read(latest)[RAW_CATALOG]["description"].isna().all()
 
 
+def test_1m_layout(ml1m):
+    data = movielens.read(ml1m)
+    assert_raw_shape(data)
+    events = data[RAW_EVENTS]
+    assert events.iloc[0].to_dict() == {
+        "user_id": "1", "item_id": "1193", "event_type": "rating", "value": "5",
+        "watch_seconds": None, "occurred_at": "2000-12-31T22:12:40Z", "device": None,
+        "country": None,
+    }
+    assert list(events["item_id"]) == ["1193", "661", "1193"]
+    catalog = data[RAW_CATALOG].set_index("item_id")
+    assert list(catalog.index) == ["1193", "661", "260", "3"]
+    assert catalog.loc["260", "title"] == "Star Wars: Episode IV - A New Hope (1977)"
+    assert catalog.loc["3", "title"] == "Misérables, Les (1995)"  # decoded as latin-1
+    assert catalog.loc["661", "genres"] == "Animation|Children's|Musical"
+    assert catalog.loc["3", "genres"] is None
+    assert catalog.loc["260", "release_year"] == "1977"
+    assert catalog["description"].isna().all()
+    users = data[RAW_USERS].set_index("user_id")
+    assert list(users.index) == ["1", "6", "9"]
+    assert users.loc["6", "signup_at"] == "2000-12-31T04:30:08Z"
+    assert users.loc["9", "signup_at"] is None  # never rated
+    assert (users["country"] == "US").all()
+
+
+def test_10m_layout_has_tags_and_no_users_file(ml1m):
+    (ml1m / "users.dat").unlink()
+    (ml1m / "ratings.dat").write_text(RATINGS_DAT + "6::260::4.5::978237009\n")
+    (ml1m / "tags.dat").write_text(TAGS_DAT)
+    data = movielens.read(ml1m)
+    assert list(data[RAW_EVENTS]["value"]) == ["5", "3", "4", "4.5"]
+    catalog = data[RAW_CATALOG].set_index("item_id")
+    assert catalog.loc["1193", "description"] == "Tags: classic"
+    assert catalog.loc["260", "description"] == "Tags: space: the final"
+    assert catalog.loc["661", "description"] is None
+    users = data[RAW_USERS]
+    assert sorted(users["user_id"]) == ["1", "6"] and users["country"].isna().all()
+
+
+@pytest.mark.parametrize("bad_line, problem", [
+    ("6::260::4\n", "expected 4 fields"),
+    ("6::260::4::978237008::x\n", "expected 4 fields"),
+    ("6::260::four::978237008\n", "rating is not a number"),
+    ("6::260::4::yesterday\n", "timestamp"),
+])
+def test_malformed_ratings_dat_names_file_and_line(ml1m, bad_line, problem):
+    (ml1m / "ratings.dat").write_text(RATINGS_DAT + bad_line)
+    with pytest.raises(MovieLensError, match=rf"ratings\.dat, line 4: {problem}"):
+        movielens.read(ml1m)
+
+
+def test_malformed_movies_dat_names_file_and_line(ml1m):
+    (ml1m / "movies.dat").write_text(MOVIES_DAT + "7::No Genres Field (1999)\n")
+    with pytest.raises(MovieLensError, match=r"movies\.dat, line 5: expected 3 fields"):
+        movielens.read(ml1m)
+
+
 def test_missing_path(tmp_path):
     with pytest.raises(MovieLensError, match="does not exist"):
         movielens.read(tmp_path / "nope")
@@ -136,7 +210,7 @@ def test_folder_without_either_layout_names_the_expected_files(tmp_path):
     write(tmp_path / "other", {"movies.csv": MOVIES_CSV})
     with pytest.raises(MovieLensError) as error:
         movielens.read(tmp_path / "other")
-    for name in ("u.data", "u.item", "ratings.csv", "movies.csv"):
+    for name in ("u.data", "u.item", "ratings.dat", "movies.dat", "ratings.csv", "movies.csv"):
         assert name in str(error.value)
 
 

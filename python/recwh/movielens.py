@@ -1,7 +1,8 @@
 """MovieLens folders read into the raw tables' shape (same contract as `recwh.demo`).
 
-Two layouts are recognised: ml-100k (u.data, u.item, u.genre, u.user) and ml-latest /
-ml-latest-small / ml-25m style (ratings.csv, movies.csv, optional tags.csv). Ratings
+Three layouts are recognised: ml-100k (u.data, u.item, u.genre, u.user); ml-1m / ml-10m
+(`::`-separated ratings.dat, movies.dat, optional users.dat and tags.dat); and ml-latest /
+ml-latest-small / ml-20m / ml-25m (ratings.csv, movies.csv, optional tags.csv). Ratings
 become "rating" events; the value keeps the file's exact text ("4", "3.5"). Every value
 is a `str` or None. Files are parsed with pandas' C reader; only when a check fails is
 the file rescanned line by line, to name the exact line in the error.
@@ -28,7 +29,9 @@ ML100K_GENRES = (
 # Genre labels that mean "no genre".
 NO_GENRE = {"unknown", "(no genres listed)"}
 ML100K_FILES = ("u.data", "u.item")
+DAT_FILES = ("ratings.dat", "movies.dat")
 LATEST_FILES = ("ratings.csv", "movies.csv")
+DAT_SEPARATOR = "::"
 TAGS_IN_DESCRIPTION = 5
 YEAR_SUFFIX = re.compile(r"\((\d{4})(?:\s*[-\u2013]\s*\d{0,4})?\)\s*$")
 
@@ -46,12 +49,15 @@ def read(path: str | Path) -> dict[str, pd.DataFrame]:
         raise MovieLensError(f"MovieLens path is not a directory: {folder}")
     if all((folder / name).is_file() for name in ML100K_FILES):
         return _read_100k(folder)
+    if all((folder / name).is_file() for name in DAT_FILES):
+        return _read_dat(folder)
     if all((folder / name).is_file() for name in LATEST_FILES):
         return _read_latest(folder)
     raise MovieLensError(
         f"{folder} is not a MovieLens folder: expected {' and '.join(ML100K_FILES)} "
-        f"(ml-100k layout, with u.genre and u.user) or {' and '.join(LATEST_FILES)} "
-        "(ml-latest layout, with optional tags.csv)"
+        f"(ml-100k layout, with u.genre and u.user), {' and '.join(DAT_FILES)} "
+        f"(ml-1m / ml-10m layout, with optional users.dat and tags.dat) or "
+        f"{' and '.join(LATEST_FILES)} (ml-latest layout, with optional tags.csv)"
     )
 
 
@@ -103,6 +109,70 @@ def _read_genres(path: Path) -> list[str]:
     return list(table.sort_values("index", key=lambda s: s.astype(int))["name"])
 
 
+# --- ml-1m / ml-10m ----------------------------------------------------------------------
+
+def _read_dat(folder: Path) -> dict[str, pd.DataFrame]:
+    ratings_file = folder / "ratings.dat"
+    ratings = _read_double_colon(ratings_file, ["user", "item", "rating", "timestamp"])
+    events, first_seen = _rating_events(ratings, ratings_file, header=False, sep=DAT_SEPARATOR)
+
+    movies = _read_double_colon(folder / "movies.dat", ["item", "title", "genres"])
+    description = None
+    tags_file = folder / "tags.dat"
+    if tags_file.is_file():
+        tags = _read_double_colon(tags_file, ["user", "item", "tag", "timestamp"])
+        description = movies["item"].map(_top_tags(tags))
+    catalog = _movies_catalog(movies["item"], movies["title"], movies["genres"], description)
+
+    user_file = folder / "users.dat"  # ml-1m's raters, all in the US (zip codes); ml-10m has none
+    if user_file.is_file():
+        people = _read_double_colon(user_file, ["user", "gender", "age", "occupation", "zip"])
+        users = _users(people["user"], first_seen, country="US")
+    else:
+        users = _users(first_seen.index.to_series(), first_seen, country=None)
+    return {RAW_EVENTS: events, RAW_CATALOG: catalog, RAW_USERS: users}
+
+
+def _read_double_colon(path: Path, names: list[str]) -> pd.DataFrame:
+    """A headerless `::`-separated file whose every line has exactly len(names) fields.
+
+    pandas' C reader takes one-character separators only, so lines are split on ':' and the
+    empty field between each pair is dropped; a field holding ':' itself (a title such as
+    "Star Wars: Episode IV") defeats that, and such files (movies, tags) are split in Python.
+    """
+    encoding = _text_encoding(path)
+    split_names = [part for name in names for part in (name, f"_{name}")][:-1]
+    try:
+        table = pd.read_csv(
+            path, sep=":", names=split_names, header=None, dtype=str, keep_default_na=False,
+            quoting=csv.QUOTE_NONE, encoding=encoding, engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in names})
+    except (pd.errors.ParserError, ValueError):
+        table = None
+    # Surplus fields on every line turn into an index instead of an error, so check for that too.
+    if (table is not None and isinstance(table.index, pd.RangeIndex) and not table.isna().any(axis=None)
+            and (table[split_names[1::2]] == "").all(axis=None)):
+        return table[names].reset_index(drop=True)
+    with open(path, newline="", encoding=encoding) as handle:
+        rows = [text.split(DAT_SEPARATOR) for line in handle if (text := line.rstrip("\r\n")).strip()]
+    if any(len(fields) != len(names) for fields in rows):
+        _fail_at_first(path, DAT_SEPARATOR, None, encoding, len(names), lambda f: True, "unreadable")
+    return pd.DataFrame(rows, columns=names, dtype=object)
+
+
+def _text_encoding(path: Path) -> str:
+    """UTF-8 if the file decodes as such, else latin-1 (ml-1m's titles are latin-1)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for _ in handle:
+                pass
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "utf-8"
+
+
 # --- ml-latest ---------------------------------------------------------------------------
 
 def _read_latest(folder: Path) -> dict[str, pd.DataFrame]:
@@ -112,29 +182,35 @@ def _read_latest(folder: Path) -> dict[str, pd.DataFrame]:
     events, first_seen = _rating_events(ratings, ratings_file, header=True, sep=",")
 
     movies = _read_csv_with_header(folder / "movies.csv", ["movieId", "title", "genres"])
-    genres = [
-        _join(g for g in text.split(LIST_SEPARATOR) if g and g not in NO_GENRE)
-        for text in movies["genres"]
-    ]
-    year = movies["title"].str.extract(YEAR_SUFFIX, expand=False)
     description = None
     tags_file = folder / "tags.csv"
     if tags_file.is_file():
-        description = movies["movieId"].map(_top_tags(tags_file))
-    catalog = _catalog(movies["movieId"], movies["title"], genres, year, description)
+        tags = _read_csv_with_header(tags_file, ["userId", "movieId", "tag", "timestamp"])
+        description = movies["movieId"].map(_top_tags(tags.rename(columns={"movieId": "item"})))
+    catalog = _movies_catalog(movies["movieId"], movies["title"], movies["genres"], description)
     users = _users(first_seen.index.to_series(), first_seen, country=None)
     return {RAW_EVENTS: events, RAW_CATALOG: catalog, RAW_USERS: users}
 
 
-def _top_tags(path: Path) -> pd.Series:
-    """'Tags: a, b' per movieId: its most frequent distinct tags (case-insensitive)."""
-    tags = _read_csv_with_header(path, ["userId", "movieId", "tag", "timestamp"])
-    tags["tag"] = tags["tag"].str.strip().str.lower()
+def _movies_catalog(item_ids: pd.Series, titles: pd.Series, genre_lists: pd.Series,
+                    description) -> pd.DataFrame:
+    """movies.csv / movies.dat: genres as `A|B|C`, the year at the end of the title."""
+    genres = [
+        _join(g for g in text.split(LIST_SEPARATOR) if g and g not in NO_GENRE)
+        for text in genre_lists
+    ]
+    year = titles.str.extract(YEAR_SUFFIX, expand=False)
+    return _catalog(item_ids, titles, genres, year, description)
+
+
+def _top_tags(tags: pd.DataFrame) -> pd.Series:
+    """'Tags: a, b' per item: its most frequent distinct tags (case-insensitive)."""
+    tags = tags.assign(tag=tags["tag"].str.strip().str.lower())
     tags = tags[tags["tag"] != ""]
-    counts = tags.groupby(["movieId", "tag"]).size().rename("n").reset_index()
-    counts = counts.sort_values(["movieId", "n", "tag"], ascending=[True, False, True])
-    top = counts.groupby("movieId").head(TAGS_IN_DESCRIPTION)
-    return top.groupby("movieId", sort=False)["tag"].agg(lambda t: "Tags: " + ", ".join(t))
+    counts = tags.groupby(["item", "tag"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["item", "n", "tag"], ascending=[True, False, True])
+    top = counts.groupby("item").head(TAGS_IN_DESCRIPTION)
+    return top.groupby("item", sort=False)["tag"].agg(lambda t: "Tags: " + ", ".join(t))
 
 
 # --- shared ------------------------------------------------------------------------------

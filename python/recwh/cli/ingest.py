@@ -14,7 +14,7 @@ app = typer.Typer(help="Load source data into the raw Delta tables.", no_args_is
 @app.command("movielens")
 @guarded
 def movielens(
-    path: Annotated[Path, typer.Argument(help="A MovieLens folder: 100k layout (u.data, u.item, u.user) or ml-latest (ratings.csv, movies.csv, tags.csv).")],
+    path: Annotated[Path, typer.Argument(help="A MovieLens folder: ml-100k layout (u.data, u.item, u.user), ml-1m / ml-10m (ratings.dat, movies.dat, users.dat, tags.dat) or ml-latest / ml-20m / ml-25m (ratings.csv, movies.csv, tags.csv).")],
 ) -> None:
     """Load a MovieLens folder: ratings become rating events, genres and tags catalog metadata."""
     from recwh import movielens as ml
