@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from recwh import movielens
@@ -194,6 +196,22 @@ def test_malformed_movies_dat_names_file_and_line(ml1m):
         movielens.read(ml1m)
 
 
+def test_zip_as_downloaded_reads_like_its_folder(ml1m, tmp_path):
+    archive = tmp_path / "ml-1m.zip"
+    with zipfile.ZipFile(archive, "w") as files:
+        for name in ("ratings.dat", "movies.dat", "users.dat"):
+            files.write(ml1m / name, f"ml-1m/{name}")
+    from_zip, from_folder = movielens.read(archive), movielens.read(ml1m)
+    for table in from_folder:
+        pd.testing.assert_frame_equal(from_zip[table], from_folder[table])
+
+    with zipfile.ZipFile(archive, "w") as files:  # files at the top level, one of them broken
+        files.writestr("ratings.dat", RATINGS_DAT + "6::260::4\n")
+        files.writestr("movies.dat", MOVIES_DAT)
+    with pytest.raises(MovieLensError, match=r"ml-1m\.zip/ratings\.dat, line 4: expected 4 fields"):
+        movielens.read(archive)
+
+
 def test_missing_path(tmp_path):
     with pytest.raises(MovieLensError, match="does not exist"):
         movielens.read(tmp_path / "nope")
@@ -202,7 +220,7 @@ def test_missing_path(tmp_path):
 def test_not_a_directory(tmp_path):
     file = tmp_path / "ratings.csv"
     file.write_text(RATINGS_CSV)
-    with pytest.raises(MovieLensError, match="not a directory"):
+    with pytest.raises(MovieLensError, match="not a directory or a zip file"):
         movielens.read(file)
 
 

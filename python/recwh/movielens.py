@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import re
+import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,8 +47,10 @@ def read(path: str | Path) -> dict[str, pd.DataFrame]:
     folder = Path(path)
     if not folder.exists():
         raise MovieLensError(f"MovieLens path does not exist: {folder}")
+    if zipfile.is_zipfile(folder):  # a download from grouplens.org as it is
+        return _read_zip(folder)
     if not folder.is_dir():
-        raise MovieLensError(f"MovieLens path is not a directory: {folder}")
+        raise MovieLensError(f"MovieLens path is not a directory or a zip file: {folder}")
     if all((folder / name).is_file() for name in ML100K_FILES):
         return _read_100k(folder)
     if all((folder / name).is_file() for name in DAT_FILES):
@@ -59,6 +63,20 @@ def read(path: str | Path) -> dict[str, pd.DataFrame]:
         f"(ml-1m / ml-10m layout, with optional users.dat and tags.dat) or "
         f"{' and '.join(LATEST_FILES)} (ml-latest layout, with optional tags.csv)"
     )
+
+
+def _read_zip(archive: Path) -> dict[str, pd.DataFrame]:
+    """The archive's files, at its top level or in its one top folder (ml-1m.zip holds ml-1m/)."""
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(archive) as files:
+        files.extractall(tmp)  # zipfile drops absolute paths and '..' from member names
+        root = Path(tmp)
+        entries = [entry for entry in root.iterdir() if not entry.name.startswith(("__MACOSX", "."))]
+        if len(entries) == 1 and entries[0].is_dir():
+            root = entries[0]
+        try:
+            return read(root)
+        except MovieLensError as error:  # name the archive, not the temporary folder
+            raise MovieLensError(str(error).replace(str(root), str(archive))) from None
 
 
 # --- ml-100k -----------------------------------------------------------------------------

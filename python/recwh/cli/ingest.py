@@ -14,7 +14,7 @@ app = typer.Typer(help="Load source data into the raw Delta tables.", no_args_is
 @app.command("movielens")
 @guarded
 def movielens(
-    path: Annotated[Path, typer.Argument(help="A MovieLens folder: ml-100k layout (u.data, u.item, u.user), ml-1m / ml-10m (ratings.dat, movies.dat, users.dat, tags.dat) or ml-latest / ml-20m / ml-25m (ratings.csv, movies.csv, tags.csv).")],
+    path: Annotated[Path, typer.Argument(help="A MovieLens folder, or its zip as downloaded: ml-100k layout (u.data, u.item, u.user), ml-1m / ml-10m (ratings.dat, movies.dat, users.dat, tags.dat) or ml-latest / ml-20m / ml-25m (ratings.csv, movies.csv, tags.csv).")],
 ) -> None:
     """Load a MovieLens folder: ratings become rating events, genres and tags catalog metadata."""
     from recwh import movielens as ml
@@ -24,6 +24,6 @@ def movielens(
     with user_errors(ml.MovieLensError), progress.shown():
         progress.step(f"reading {path}")
         frames = ml.read(path)  # parse and check everything before Spark starts
-        counts = write_raw(get_spark(), frames, source=f"movielens:{path.resolve().name}")
+        counts = write_raw(get_spark(), frames, source=f"movielens:{path.resolve().name.removesuffix('.zip')}")
     for table, rows in counts.items():
         typer.echo(f"{table}: {rows} rows")
