@@ -80,7 +80,7 @@ def test_top_unseen_is_each_users_best_unseen_items_whatever_their_history(spark
     import numpy as np
 
     seen = _histories(spark)
-    model = build_als(AlsParams(rank=4, max_iter=3, reg_param=0.1)).fit(seen)
+    model = build_als(AlsParams(rank=4, max_iter=3, reg_param=0.1, alpha=1.0)).fit(seen)
     k = 5
     got = {}
     for row in top_unseen(model, seen.select("user_idx").distinct(), seen, k).collect():
@@ -111,17 +111,30 @@ def test_popularity_baseline_is_the_most_popular_unseen_items(spark):
         assert [i for _, i in sorted(got[u])] == [i for i in ordered if i not in history][:k], u
 
 
-def test_holdout_fits_each_reg_param_choice_and_keeps_the_best_when_none_is_given(spark):
+def test_holdout_choices_complete_what_is_not_given():
+    from recwh.params import HOLDOUT_CHOICES
+
+    pairs = lambda params: [(p.reg_param, p.alpha) for p in params.holdout_choices]  # noqa: E731
+    assert pairs(AlsParams()) == list(HOLDOUT_CHOICES)
+    assert pairs(AlsParams(reg_param=0.5)) == list(dict.fromkeys((0.5, a) for _, a in HOLDOUT_CHOICES))
+    assert pairs(AlsParams(alpha=2.0)) == [(r, 2.0) for r, _ in HOLDOUT_CHOICES]
+    assert pairs(AlsParams(reg_param=0.5, alpha=2.0)) == [(0.5, 2.0)]
+    assert AlsParams().resolved() == AlsParams(reg_param=HOLDOUT_CHOICES[0][0], alpha=HOLDOUT_CHOICES[0][1])
+
+
+def test_holdout_fits_each_choice_and_keeps_the_best_when_none_is_given(spark):
     from dataclasses import replace
 
-    from recwh.params import REG_PARAM_CHOICES
+    from recwh.params import HOLDOUT_CHOICES
     from recwh.train import evaluate_holdout
 
     indexed = _histories(spark)
     params = AlsParams(rank=4, max_iter=3, holdout_fraction=0.25)
     chosen, metrics = evaluate_holdout(indexed, params)
-    ndcg = {r: evaluate_holdout(indexed, replace(params, reg_param=r))[1]["ndcg_at_10"] for r in REG_PARAM_CHOICES}
+    ndcg = {pair: evaluate_holdout(indexed, replace(params, reg_param=pair[0], alpha=pair[1]))[1]["ndcg_at_10"]
+            for pair in HOLDOUT_CHOICES}
     assert len(set(ndcg.values())) > 1  # the choice matters on this data
-    assert chosen == replace(params, reg_param=max(ndcg, key=ndcg.get))
+    best = max(ndcg, key=ndcg.get)
+    assert chosen == replace(params, reg_param=best[0], alpha=best[1])
     assert metrics["ndcg_at_10"] == max(ndcg.values())
     assert 0 < metrics["popularity_ndcg_at_10"] <= 1 and metrics["rmse"] is None

@@ -54,7 +54,8 @@ EVALUATION_RUNS_SCHEMA = (
 
 
 def _default_als() -> AlsParams:
-    return AlsParams(holdout_fraction=0)  # the evaluation is the holdout: no inner split
+    # As `recwh run` trains: regParam and alpha chosen on a holdout, here carved out of the training part.
+    return AlsParams()
 
 
 def _seed_article_als() -> AlsParams:
@@ -298,7 +299,7 @@ def build_after_training(spark: SparkSession, als: AlsParams, dbt_vars: dict) ->
 
     trained = train_als(spark, als, force=True, tables=EVALUATION_TABLES)
     dbt_eval("build", "--select", AFTER_TRAINING, *UNTESTED, dbt_vars=dbt_vars)
-    return replace(als, reg_param=trained.reg_param)
+    return replace(als, reg_param=trained.reg_param, alpha=trained.alpha)
 
 
 def random_split(interactions: DataFrame, params: EvaluationParams) -> tuple[DataFrame, DataFrame]:

@@ -10,9 +10,10 @@ FEEDBACKS = ("implicit", "explicit")
 # How an interaction's confidence enters implicit ALS: the event-weighted confidence of
 # fct_interactions, or 1 for every interaction (only whether the user watched counts).
 CONFIDENCE_WEIGHTINGS = ("weighted", "binary")
-# regParam, when not given, is chosen on the run's holdout among these (the first without one):
-# the best differs by data set (MovieLens-100k 0.1, short demo histories 1.0).
-REG_PARAM_CHOICES = (0.1, 0.3, 1.0)
+# (regParam, alpha) pairs: what of the two is not given is chosen on the run's holdout among these
+# (the first where there is no holdout). The best differs by data set: MovieLens-100k 0.1 / 1,
+# half of its ratings 1 / 5, short demo histories 3 / 5 (README, quality section).
+HOLDOUT_CHOICES = ((0.1, 1.0), (1.0, 5.0), (3.0, 5.0))
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,8 @@ class AlsParams:
     feedback: str = "implicit"  # or "explicit": fit the ratings themselves
     rank: int = 24
     max_iter: int = 15
-    reg_param: float | None = None  # None: chosen on the holdout among REG_PARAM_CHOICES
-    alpha: float = 1.0
+    reg_param: float | None = None  # None: chosen on the holdout, see holdout_choices
+    alpha: float | None = None  # implicit feedback's confidence scale; None: as reg_param
     confidence: str = "weighted"
     seed: int = 42
     candidates: int = 100  # ALS candidates kept per user for the hybrid mart
@@ -34,14 +35,21 @@ class AlsParams:
             raise RecwhError(f"confidence must be one of {CONFIDENCE_WEIGHTINGS}, not {self.confidence!r}")
         if self.rank < 1 or self.max_iter < 1 or self.candidates < 1:
             raise RecwhError("rank, max_iter and candidates must be positive")
-        if (self.reg_param is not None and self.reg_param < 0) or self.alpha < 0:
+        if any(value is not None and value < 0 for value in (self.reg_param, self.alpha)):
             raise RecwhError("reg_param and alpha must not be negative")
         if not 0 <= self.holdout_fraction < 1:
             raise RecwhError("holdout_fraction must be in [0, 1)")
 
-    def with_reg_param(self) -> AlsParams:
-        """These params with regParam fixed: the given one, else the first choice."""
-        return self if self.reg_param is not None else replace(self, reg_param=REG_PARAM_CHOICES[0])
+    @property
+    def holdout_choices(self) -> list[AlsParams]:
+        """These params completed by each HOLDOUT_CHOICES pair: regParam and alpha where not given."""
+        pairs = [(self.reg_param if self.reg_param is not None else reg_param,
+                  self.alpha if self.alpha is not None else alpha) for reg_param, alpha in HOLDOUT_CHOICES]
+        return [replace(self, reg_param=reg_param, alpha=alpha) for reg_param, alpha in dict.fromkeys(pairs)]
+
+    def resolved(self) -> AlsParams:
+        """These params with regParam and alpha fixed: as given, else from the first choice."""
+        return self.holdout_choices[0]
 
     @classmethod
     def from_dict(cls, values: dict) -> AlsParams:

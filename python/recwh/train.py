@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from recwh import progress
 from recwh.errors import RecwhError
-from recwh.params import REG_PARAM_CHOICES, AlsParams
+from recwh.params import AlsParams
 from recwh.warehouse import ensure_schemas, require_table
 from recwh.tables import PRODUCTION_TABLES, ModelTables
 
@@ -38,6 +38,7 @@ class TrainResult:
     metrics: dict[str, float | None]
     duration_seconds: float
     reg_param: float  # as fitted: given, or chosen on the holdout
+    alpha: float  # likewise
     is_skipped: bool = False
 
 
@@ -77,7 +78,7 @@ def make_run_id(params: AlsParams, fingerprint: str) -> str:
 
 
 def build_als(params: AlsParams):
-    """An ALS estimator for params with a fixed regParam (see AlsParams.with_reg_param)."""
+    """An ALS estimator for params with regParam and alpha fixed (see AlsParams.resolved)."""
     from pyspark.ml.recommendation import ALS
     from pyspark.sql import SparkSession
 
@@ -219,18 +220,16 @@ def popularity_baseline(train: DataFrame, test: DataFrame, k: int) -> DataFrame:
 def evaluate_holdout(indexed: DataFrame, params: AlsParams) -> tuple[AlsParams, dict[str, float | None]]:
     """Fit on each user's interactions but a held-out share, score on that share.
 
-    Without a regParam, one fit per REG_PARAM_CHOICES, keeping the best (nDCG@10; RMSE for
-    explicit feedback). Returns the params with regParam fixed and their holdout metrics.
+    One fit per AlsParams.holdout_choices (regParam and alpha where not given), keeping the
+    best (nDCG@10; RMSE for explicit feedback). Returns the params fitted and their metrics.
     """
     from pyspark.ml.evaluation import RegressionEvaluator
 
     train, test = split_per_user(indexed, 1 - params.holdout_fraction, params.seed)
     test_users = test.select(USER_IDX).distinct()
     baseline = ranking_metrics(popularity_baseline(train, test, EVALUATION_K), test, EVALUATION_K)
-    choices = (params.reg_param,) if params.reg_param is not None else REG_PARAM_CHOICES
     best: tuple[float, AlsParams, dict, float | None] | None = None
-    for reg_param in choices:
-        candidate = replace(params, reg_param=reg_param)
+    for candidate in params.holdout_choices:
         model = build_als(candidate).fit(training_rows(train, candidate))
         ranking = ranking_metrics(top_unseen(model, test_users, train, EVALUATION_K), test, EVALUATION_K)
         rmse = None
@@ -289,7 +288,7 @@ def current_run(
         return None
     metrics = {name: row[name] for name in ("ndcg_at_10", "precision_at_10", "popularity_ndcg_at_10", "rmse")}
     return TrainResult(run_id, row["n_users"], row["n_items"], row["n_interactions"], metrics,
-                       row["duration_seconds"], row["reg_param"], is_skipped=True)
+                       row["duration_seconds"], row["reg_param"], row["alpha"], is_skipped=True)
 
 
 def train(
@@ -331,9 +330,10 @@ def train(
     metrics = {}
     if params.holdout_fraction > 0:
         progress.step(f"ALS: holdout fit and metrics ({params.holdout_fraction:.0%} of each user held out"
-                      + (")" if params.reg_param is not None else f"; regParam chosen from {REG_PARAM_CHOICES})"))
+                      + (f"; regParam and alpha chosen from {len(params.holdout_choices)} pairs)"
+                         if len(params.holdout_choices) > 1 else ")"))
         params, metrics = evaluate_holdout(indexed, params)
-    params = params.with_reg_param()
+    params = params.resolved()
     progress.step(f"ALS: fitting rank {params.rank}, {params.max_iter} iterations ({params.feedback})")
     model = build_als(params).fit(training_rows(indexed, params))
     progress.step(f"ALS: top {params.candidates} unseen items per user, factors to Delta")
@@ -380,4 +380,4 @@ def train(
     }, tables.model_runs)
     indexed.unpersist()
     interactions.unpersist()
-    return TrainResult(run_id, n_users, n_items, n_interactions, metrics, duration, params.reg_param)
+    return TrainResult(run_id, n_users, n_items, n_interactions, metrics, duration, params.reg_param, params.alpha)

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 
 ALS_SEARCH = (
     ("rank", (8, 16, 24, 32, 48)),
-    ("reg_param", (0.03, 0.1, 0.3, 1.0)),
-    ("alpha", (0.3, 1.0, 3.0)),
+    ("reg_param", (0.03, 0.1, 0.3, 1.0, 3.0)),
+    ("alpha", (0.3, 1.0, 3.0, 5.0)),
     ("confidence", ("weighted", "binary")),
     ("max_iter", (10, 15, 25)),
 )
@@ -149,8 +149,8 @@ def tune(
     started = time.monotonic()
     tuning_run_id = uuid.uuid4().hex[:16]
     purpose = PRODUCTION if excluded is None else EVALUATION
-    # The validation split is the holdout; the search starts from a fixed regParam.
-    base_als = replace(params.base.als, holdout_fraction=0).with_reg_param()
+    # The validation split is the holdout; the search starts from a fixed regParam and alpha.
+    base_als = replace(params.base.als, holdout_fraction=0).resolved()
     base_vars = {name: project_vars()[name] for name, _ in params.blend_search} | params.base.dbt_vars
     eval_vars = {"evaluation": True, "recommendations_k": params.k}
 

@@ -37,7 +37,7 @@ def evaluate(
 
     options = als_options(rank=rank, max_iter=max_iter, reg_param=reg_param, alpha=alpha,
                           confidence=confidence, seed=als_seed, candidates=candidates)
-    als = replace(DEFAULT_ALS, holdout_fraction=0, **options)
+    als = replace(DEFAULT_ALS, **options)
     params = EvaluationParams(k=k, train_ratio=train_ratio, seed=seed, als=als, report=report,
                               tune=TuneParams(k=k, seed=seed) if tune else None)
     if context:

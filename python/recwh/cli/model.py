@@ -6,15 +6,16 @@ import typer
 
 from recwh import progress
 from recwh.params import DEFAULT_ALS as D
-from recwh.params import REG_PARAM_CHOICES
+from recwh.params import HOLDOUT_CHOICES
 
 # ALS options shared by `train`, `run` and `evaluate`. Left unset, an option takes the
 # settings `recwh tune` saved, else the built-in default shown.
 Feedback = Annotated[Optional[str], typer.Option(help=f"implicit (confidence from events) or explicit (ratings). (default: {D.feedback})")]
 Rank = Annotated[Optional[int], typer.Option(min=1, help=f"Number of latent factors. (default: {D.rank})")]
 MaxIter = Annotated[Optional[int], typer.Option(min=1, help=f"ALS iterations. (default: {D.max_iter})")]
-RegParam = Annotated[Optional[float], typer.Option(min=0, help=f"L2 regularisation. (default: the best of {', '.join(map(str, REG_PARAM_CHOICES))} on the holdout)")]
-Alpha = Annotated[Optional[float], typer.Option(min=0, help=f"Implicit feedback: confidence scale. (default: {D.alpha})")]
+_PAIRS = ", ".join(f"{reg_param} / {alpha}" for reg_param, alpha in HOLDOUT_CHOICES)
+RegParam = Annotated[Optional[float], typer.Option(min=0, help=f"L2 regularisation. (default: chosen on the holdout with alpha, among {_PAIRS})")]
+Alpha = Annotated[Optional[float], typer.Option(min=0, help="Implicit feedback: confidence scale. (default: chosen with regParam)")]
 Confidence = Annotated[Optional[str], typer.Option(help=f"Implicit feedback: 'weighted' (event weights) or 'binary'. (default: {D.confidence})")]
 Seed = Annotated[Optional[int], typer.Option(help=f"Random seed for ALS and the holdout split. (default: {D.seed})")]
 Candidates = Annotated[Optional[int], typer.Option(min=1, help=f"ALS candidates kept per user for the hybrid mart. (default: {D.candidates})")]
@@ -33,7 +34,7 @@ def _report(result) -> None:
         else f"trained in {result.duration_seconds:.1f} s"
     typer.echo(
         f"run {result.run_id}: {result.n_users} users, {result.n_items} items, "
-        f"{result.n_interactions} interactions, regParam {result.reg_param}; {status}"
+        f"{result.n_interactions} interactions, regParam {result.reg_param}, alpha {result.alpha}; {status}"
     )
     for name, value in result.metrics.items():
         if value is not None:
