@@ -122,6 +122,16 @@ def test_holdout_choices_complete_what_is_not_given():
     assert AlsParams().resolved() == AlsParams(reg_param=HOLDOUT_CHOICES[0][0], alpha=HOLDOUT_CHOICES[0][1])
 
 
+def test_explicit_feedback_chooses_among_its_own_reg_params():
+    from recwh.params import EXPLICIT_REG_PARAMS
+
+    explicit = AlsParams(feedback="explicit")
+    assert [p.reg_param for p in explicit.holdout_choices] == list(EXPLICIT_REG_PARAMS)
+    assert {p.alpha for p in explicit.holdout_choices} == {1.0}  # Spark's default; explicit ALS ignores it
+    assert explicit.resolved().reg_param == EXPLICIT_REG_PARAMS[0]
+    assert [p.reg_param for p in AlsParams(feedback="explicit", reg_param=0.2).holdout_choices] == [0.2]
+
+
 def test_holdout_fits_each_choice_and_keeps_the_best_when_none_is_given(spark):
     from dataclasses import replace
 

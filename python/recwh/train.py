@@ -329,8 +329,9 @@ def train(
 
     metrics = {}
     if params.holdout_fraction > 0:
+        chosen = "regParam" if params.feedback == "explicit" else "regParam and alpha"
         progress.step(f"ALS: holdout fit and metrics ({params.holdout_fraction:.0%} of each user held out"
-                      + (f"; regParam and alpha chosen from {len(params.holdout_choices)} pairs)"
+                      + (f"; {chosen} chosen from {len(params.holdout_choices)} candidates)"
                          if len(params.holdout_choices) > 1 else ")"))
         params, metrics = evaluate_holdout(indexed, params)
     params = params.resolved()

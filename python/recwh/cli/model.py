@@ -6,7 +6,7 @@ import typer
 
 from recwh import progress
 from recwh.params import DEFAULT_ALS as D
-from recwh.params import HOLDOUT_CHOICES
+from recwh.params import EXPLICIT_REG_PARAMS, HOLDOUT_CHOICES
 
 # ALS options shared by `train`, `run` and `evaluate`. Left unset, an option takes the
 # settings `recwh tune` saved, else the built-in default shown.
@@ -14,7 +14,7 @@ Feedback = Annotated[Optional[str], typer.Option(help=f"implicit (confidence fro
 Rank = Annotated[Optional[int], typer.Option(min=1, help=f"Number of latent factors. (default: {D.rank})")]
 MaxIter = Annotated[Optional[int], typer.Option(min=1, help=f"ALS iterations. (default: {D.max_iter})")]
 _PAIRS = ", ".join(f"{reg_param} / {alpha}" for reg_param, alpha in HOLDOUT_CHOICES)
-RegParam = Annotated[Optional[float], typer.Option(min=0, help=f"L2 regularisation. (default: chosen on the holdout with alpha, among {_PAIRS})")]
+RegParam = Annotated[Optional[float], typer.Option(min=0, help=f"L2 regularisation. (default: chosen on the holdout with alpha, among {_PAIRS}; explicit feedback: among {', '.join(map(str, EXPLICIT_REG_PARAMS))})")]
 Alpha = Annotated[Optional[float], typer.Option(min=0, help="Implicit feedback: confidence scale. (default: chosen with regParam)")]
 Confidence = Annotated[Optional[str], typer.Option(help=f"Implicit feedback: 'weighted' (event weights) or 'binary'. (default: {D.confidence})")]
 Seed = Annotated[Optional[int], typer.Option(help=f"Random seed for ALS and the holdout split. (default: {D.seed})")]
