@@ -33,14 +33,16 @@ def main() -> None:
     indexed = (
         ratings.join(index_ids(ratings, "user_id", USER_IDX), "user_id")
         .join(index_ids(ratings, "item_id", ITEM_IDX), "item_id")
-        .select(USER_IDX, ITEM_IDX, "rating", F.col("rating").alias("confidence"))
+        .select("user_id", "item_id", USER_IDX, ITEM_IDX, "rating", F.col("rating").alias("confidence"))
         .cache()
     )
-    train, test = split_per_user(indexed, 0.75, 42)
+    train, test = split_per_user(indexed, 0.75, 42, "user_id", "item_id")  # on the string ids, as evaluate splits
     rmse = RegressionEvaluator(metricName="rmse", labelCol="rating", predictionCol="prediction")
     tutorial = AlsParams(feedback="explicit", rank=10, max_iter=10, reg_param=0.1, holdout_fraction=0)
     print(f"MovieLens-100k ratings, per-user 75/25 split (seed 42): {train.count():,} train, {test.count():,} test")
+    before = AlsParams(feedback="explicit", reg_param=0.1, holdout_fraction=0)
     for name, params in (("recwh explicit mode (defaults)", AlsParams(feedback="explicit")),
+                         ("recwh explicit mode, regParam 0.1 (its choice before 2fbd89c)", before),
                          ("tutorial explicit ALS (rank 10, 10 iterations, regParam 0.1)", tutorial)):
         started = time.monotonic()
         if params.holdout_fraction > 0:
