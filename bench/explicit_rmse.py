@@ -24,6 +24,7 @@ def main() -> None:
     from pyspark.ml.evaluation import RegressionEvaluator
     from pyspark.sql import functions as F
 
+    from recwh.evaluate import EvaluationParams
     from recwh.params import AlsParams
     from recwh.spark import get_spark
     from recwh.train import ITEM_IDX, USER_IDX, build_als, evaluate_holdout, index_ids, split_per_user
@@ -38,7 +39,7 @@ def main() -> None:
     )
     train, test = split_per_user(indexed, 0.75, 42, "user_id", "item_id")  # on the string ids, as evaluate splits
     rmse = RegressionEvaluator(metricName="rmse", labelCol="rating", predictionCol="prediction")
-    tutorial = AlsParams(feedback="explicit", rank=10, max_iter=10, reg_param=0.1, holdout_fraction=0)
+    tutorial = EvaluationParams().explicit_als  # the recipe `recwh evaluate` compares against
     print(f"MovieLens-100k ratings, per-user 75/25 split (seed 42): {train.count():,} train, {test.count():,} test")
     before = AlsParams(feedback="explicit", reg_param=0.1, holdout_fraction=0)
     for name, params in (("recwh explicit mode (defaults)", AlsParams(feedback="explicit")),
