@@ -31,9 +31,10 @@ demo: setup
 	$(BIN)/recwh run
 	$(BIN)/recwh recommend u00001
 
-# Two pytest workers, a test module each at a time: most of a small Spark job is driver-side
-# latency (planning, Delta commits, the metastore), so two sessions overlap well on 2 cores.
-# The end-to-end module, the longest, starts first (xdist orders modules by test count).
+# Two pytest workers, a test module each at a time (the modules on tiny_warehouse as one group,
+# see tests/conftest.py): most of a small Spark job is driver-side latency (planning, Delta
+# commits, the metastore), so two sessions overlap well on 2 cores. The end-to-end module, the
+# longest, starts first (xdist orders the units by test count).
 test: setup
 	$(BIN)/pytest tests -n 2 --dist loadfile --durations=15
 

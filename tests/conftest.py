@@ -7,6 +7,7 @@ a temp folder before the session starts; every CLI call in the tests reuses the 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +45,20 @@ def tiny_warehouse(tmp_path_factory):
         result = run("recwh", *args, home=home, **NO_DATA_TESTS)
         assert result.returncode == 0, result.stdout + result.stderr
     return home
+
+
+# These modules share the session-scoped tiny_warehouse: on one worker, it is built once.
+TINY_WAREHOUSE_MODULES = {"test_cluster", "test_kill_recovery", "test_serve"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (a module stays on one worker, its module fixtures built once), with the
+    tiny_warehouse modules as one unit. (xdist's loadgroup marks do not group under pytest 9.2.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "tiny_warehouse" if Path(module).stem in TINY_WAREHOUSE_MODULES else module
+
+    return ModuleScheduling(config, log)
