@@ -31,7 +31,7 @@ demo: setup
 	$(BIN)/recwh run
 	$(BIN)/recwh recommend u00001
 
-# Two pytest workers, a test module each at a time (the modules on tiny_warehouse as one group,
+# Two pytest workers, a test module each at a time (the modules on tiny_warehouse as one unit,
 # see tests/conftest.py): most of a small Spark job is driver-side latency (planning, Delta
 # commits, the metastore), so two sessions overlap well on 2 cores. The end-to-end module, the
 # longest, starts first (xdist orders the units by test count).

@@ -53,7 +53,10 @@ TINY_WAREHOUSE_MODULES = {"test_cluster", "test_kill_recovery", "test_serve"}
 
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadfile` (a module stays on one worker, its module fixtures built once), with the
-    tiny_warehouse modules as one unit. (xdist's loadgroup marks do not group under pytest 9.2.)"""
+    tiny_warehouse modules as one unit. (xdist's loadgroup marks do not group under pytest 9.2.)
+    Any other --dist keeps xdist's own scheduler."""
+    if config.getvalue("dist") != "loadfile":
+        return None
     from xdist.scheduler import LoadScopeScheduling
 
     class ModuleScheduling(LoadScopeScheduling):
