@@ -49,19 +49,39 @@ def tiny_warehouse(tmp_path_factory):
 
 # These modules share the session-scoped tiny_warehouse: on one worker, it is built once.
 TINY_WAREHOUSE_MODULES = {"test_cluster", "test_kill_recovery", "test_serve"}
+TINY_WAREHOUSE = "tiny_warehouse"
+# The two longest units (each a quarter to a half of the suite's work), started first, one per
+# worker, so that the short modules fill in around them instead of one of them running last.
+LONGEST_UNITS = ("test_end_to_end", TINY_WAREHOUSE)
 
 
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadfile` (a module stays on one worker, its module fixtures built once), with the
-    tiny_warehouse modules as one unit. (xdist's loadgroup marks do not group under pytest 9.2.)
-    Any other --dist keeps xdist's own scheduler."""
+    tiny_warehouse modules as one unit and the longest units first. (xdist's loadgroup marks do
+    not group under pytest 9.2.) Any other --dist keeps xdist's own scheduler."""
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
+    def priority(unit) -> tuple[int, int]:
+        """The longest units first, then xdist's own order: most tests first."""
+        scope, tests = unit
+        name = scope if scope == TINY_WAREHOUSE else Path(scope).stem
+        return (LONGEST_UNITS.index(name) if name in LONGEST_UNITS else len(LONGEST_UNITS), -len(tests))
+
     class ModuleScheduling(LoadScopeScheduling):
+        is_ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
-            return "tiny_warehouse" if Path(module).stem in TINY_WAREHOUSE_MODULES else module
+            return TINY_WAREHOUSE if Path(module).stem in TINY_WAREHOUSE_MODULES else module
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.is_ordered:  # the first assignment: the queue is complete
+                self.is_ordered = True
+                queue = sorted(self.workqueue.items(), key=priority)
+                self.workqueue.clear()
+                self.workqueue.update(queue)
+            super()._assign_work_unit(node)
 
     return ModuleScheduling(config, log)
