@@ -33,8 +33,8 @@ demo: setup
 
 # Two pytest workers, a test module each at a time (the modules on tiny_warehouse as one unit,
 # see tests/conftest.py): most of a small Spark job is driver-side latency (planning, Delta
-# commits, the metastore), so two sessions overlap well on 2 cores. The end-to-end module, the
-# longest, starts first (xdist orders the units by test count).
+# commits, the metastore), so two sessions overlap well on 2 cores. The two longest units, the
+# end-to-end module and the tiny_warehouse modules, start first, one per worker.
 test: setup
 	$(BIN)/pytest tests -n 2 --dist loadfile --durations=15
 
