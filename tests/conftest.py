@@ -66,7 +66,7 @@ def pytest_xdist_make_scheduler(config, log):
     def priority(unit) -> tuple[int, int]:
         """The longest units first, then xdist's own order: most tests first."""
         scope, tests = unit
-        name = scope if scope == TINY_WAREHOUSE else Path(scope).stem
+        name = Path(scope).stem  # a module's name, or TINY_WAREHOUSE
         return (LONGEST_UNITS.index(name) if name in LONGEST_UNITS else len(LONGEST_UNITS), -len(tests))
 
     class ModuleScheduling(LoadScopeScheduling):
