@@ -84,15 +84,44 @@ class RunResult:
     is_incremental: bool  # only what changed since the last complete run was rebuilt
     is_merged: bool  # the incremental models merged in new events (no --full-refresh)
     changed_vars: tuple[str, ...] = ()  # dbt vars whose value differs from the last complete run's
+    is_resumed: bool = False  # the last run stopped after its dbt stage: this one took over from there
 
 
 def state_dir() -> Path:
-    """dbt artifacts of the last complete run: what a rerun compares against."""
+    """dbt artifacts of the last run whose dbt stage completed: what a rerun compares against."""
     return home() / "dbt" / "state"
 
 
 STATE_ARTIFACTS = ("manifest.json", "sources.json")  # copied from dbt's target dir
 VARS_FILE = "vars.json"  # the dbt vars of that run: other vars mean a full build
+# Present when that run stopped after its dbt stage (killed or failed in training or the final
+# marts): the rerun resumes with training and always builds the final marts.
+UNFINISHED_FILE = "unfinished"
+
+
+def save_state(dbt_vars: str, *, is_finished: bool) -> None:
+    """Keep dbt's artifacts and these vars as the state a rerun compares against.
+
+    Staged beside the state and renamed in: a process killed meanwhile leaves the old state or
+    none (then a full build), never a half-copied one.
+    """
+    state, target = state_dir(), home() / "dbt" / "target"
+    staged = state.with_name(state.name + ".new")
+    shutil.rmtree(staged, ignore_errors=True)
+    staged.mkdir(parents=True)
+    for name in STATE_ARTIFACTS:
+        if (target / name).exists():
+            shutil.copyfile(target / name, staged / name)
+    (staged / VARS_FILE).write_text(dbt_vars)
+    if not is_finished:
+        (staged / UNFINISHED_FILE).touch()
+    shutil.rmtree(state, ignore_errors=True)
+    staged.rename(state)
+
+
+def is_unfinished() -> bool:
+    """Whether the last run stopped after its dbt stage, before its final marts were built."""
+    return (state_dir() / UNFINISHED_FILE).exists()
 
 # Raw-table commits after which the incremental models can merge: appends, and commits that
 # change no rows. Any other (a re-ingest replacing a source, a delete, an update, a restore)
@@ -198,15 +227,16 @@ def run(als_options: dict | None = None, force: bool = False,
         on_stage: Callable[[str, float], None] | None = None) -> RunResult:
     """The whole pipeline: build and test the models, train ALS, build the hybrid marts.
 
-    After a complete run, a rerun builds only the models downstream of sources that got
+    After a run whose dbt stage completed, a rerun builds only the models downstream of sources that got
     fresher (a later `_ingested_at`, from `dbt source freshness`) or of project files that
     changed (dbt's state:modified) or that read a var whose value changed, skips training
     when its input and params are unchanged, and skips the post-training marts when nothing
     before them changed. The incremental models merge in only the new events, unless their
     SQL, something upstream of it or a var they read changed, or a raw table was rewritten:
-    then they are rebuilt in full. `force`
-    rebuilds (`--full-refresh`) and retrains everything. `on_stage(name, seconds)` is called
-    as each stage ends.
+    then they are rebuilt in full. A run killed or failed after its dbt stage leaves that
+    stage's state, so its rerun does not build the models again: it trains (unless the run got
+    that far) and builds the final marts. `force` rebuilds (`--full-refresh`) and retrains
+    everything. `on_stage(name, seconds)` is called as each stage ends.
     """
     started = time.monotonic()
 
@@ -219,7 +249,8 @@ def run(als_options: dict | None = None, force: bool = False,
     spark = get_spark()
     chosen = settings(spark, als_options)
     dbt_vars = all_vars(chosen.dbt_vars)
-    state, target = state_dir(), home() / "dbt" / "target"
+    state = state_dir()
+    is_resumed = not force and is_unfinished()
     # Current max(_ingested_at) per source, to compare with the state's; a stale source only warns here.
     dbt("source", "freshness", check=False)
     # dbt's state:modified does not see vars: the models that read a changed one are rebuilt too.
@@ -234,19 +265,16 @@ def run(als_options: dict | None = None, force: bool = False,
     built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *excluded_resource_types(), *vars_args(chosen.dbt_vars),
                 *(("--full-refresh",) if full_refresh else ()))
     n_built = len(built.results)
+    save_state(dbt_vars, is_finished=False)
     stage_done("dbt before training")
     training = train(spark, chosen.als, force=force)
     stage_done("train")
-    if n_built or not training.is_skipped or not is_incremental or changed_vars:
+    if n_built or not training.is_skipped or not is_incremental or changed_vars or is_resumed:
         dbt("build", "--select", AFTER_TRAINING, *excluded_resource_types(), *vars_args(chosen.dbt_vars))
         record_publication(spark, training.run_id, TRAIN)
         stage_done("final marts")
-    state.mkdir(parents=True, exist_ok=True)
-    for name in STATE_ARTIFACTS:
-        if (target / name).exists():
-            shutil.copyfile(target / name, state / name)
-    (state / VARS_FILE).write_text(dbt_vars)
-    return RunResult(training, n_built, is_incremental, not full_refresh, tuple(sorted(changed_vars)))
+    save_state(dbt_vars, is_finished=True)
+    return RunResult(training, n_built, is_incremental, not full_refresh, tuple(sorted(changed_vars)), is_resumed)
 
 
 def refresh() -> RefreshResult:

@@ -75,7 +75,10 @@ def run(
         # printed (click flushes) as each stage ends, so a watcher (bench/scale.py) can attribute time and memory
         result = run_pipeline(options, force=force,
                               on_stage=lambda name, seconds: typer.echo(f"stage {name}: {seconds:.1f} s"))
-    if result.is_incremental and not (result.n_models_built or result.changed_vars):
+    if result.is_resumed:
+        typer.echo("the last run stopped after its dbt stage: resumed from there, "
+                   f"{result.n_models_built} dbt nodes rebuilt for what changed since")
+    elif result.is_incremental and not (result.n_models_built or result.changed_vars):
         typer.echo("nothing new since the last run: models left as they are" if result.training.is_skipped
                    else "no new data since the last run, but the published model is not of these params: "
                    "retrained and rebuilt the final marts")
