@@ -81,9 +81,9 @@ def settings(spark: SparkSession, als_options: dict | None = None) -> Settings:
 class RunResult:
     training: TrainResult
     n_models_built: int  # dbt nodes (models, seeds, tests) run before training; 0 = nothing new
-    is_incremental: bool  # only what changed since the last complete run was rebuilt
+    is_incremental: bool  # only what changed since the last run's dbt stage was rebuilt
     is_merged: bool  # the incremental models merged in new events (no --full-refresh)
-    changed_vars: tuple[str, ...] = ()  # dbt vars whose value differs from the last complete run's
+    changed_vars: tuple[str, ...] = ()  # dbt vars whose value differs from that stage's
     is_resumed: bool = False  # the last run stopped after its dbt stage: this one took over from there
 
 
@@ -186,12 +186,12 @@ def incremental_model_modified(state: Path, var_models: list[str] = ()) -> bool:
 
 
 def has_state(dbt_vars: str) -> bool:
-    """Whether a complete earlier run, with these vars (`all_vars`), left its dbt state to compare with."""
+    """Whether an earlier run's dbt stage, with these vars (`all_vars`), left its dbt state to compare with."""
     return state_vars() == json.loads(dbt_vars)
 
 
 def state_vars() -> dict | None:
-    """The vars (`all_vars`) of the complete earlier run whose dbt state is kept, if any."""
+    """The vars (`all_vars`) of the earlier run whose dbt state is kept, if any."""
     state = state_dir()
     if not all((state / name).exists() for name in (*STATE_ARTIFACTS, VARS_FILE)):
         return None
