@@ -99,8 +99,9 @@ VARS_FILE = "vars.json"  # the dbt vars of that run: other vars mean a full buil
 UNFINISHED_FILE = "unfinished"
 
 
-def save_state(dbt_vars: str, *, is_finished: bool) -> None:
-    """Keep dbt's artifacts and these vars as the state a rerun compares against.
+def save_state(dbt_vars: str) -> None:
+    """Keep dbt's artifacts and these vars as the state a rerun compares against, marked
+    unfinished until `mark_finished`.
 
     Staged beside the state and renamed in: a process killed meanwhile leaves the old state or
     none (then a full build), never a half-copied one.
@@ -113,10 +114,14 @@ def save_state(dbt_vars: str, *, is_finished: bool) -> None:
         if (target / name).exists():
             shutil.copyfile(target / name, staged / name)
     (staged / VARS_FILE).write_text(dbt_vars)
-    if not is_finished:
-        (staged / UNFINISHED_FILE).touch()
+    (staged / UNFINISHED_FILE).touch()
     shutil.rmtree(state, ignore_errors=True)
     staged.rename(state)
+
+
+def mark_finished() -> None:
+    """The run that saved the state built its final marts too."""
+    (state_dir() / UNFINISHED_FILE).unlink(missing_ok=True)
 
 
 def is_unfinished() -> bool:
@@ -265,7 +270,7 @@ def run(als_options: dict | None = None, force: bool = False,
     built = dbt("build", *changed, "--exclude", AFTER_TRAINING, *excluded_resource_types(), *vars_args(chosen.dbt_vars),
                 *(("--full-refresh",) if full_refresh else ()))
     n_built = len(built.results)
-    save_state(dbt_vars, is_finished=False)
+    save_state(dbt_vars)
     stage_done("dbt before training")
     training = train(spark, chosen.als, force=force)
     stage_done("train")
@@ -273,7 +278,7 @@ def run(als_options: dict | None = None, force: bool = False,
         dbt("build", "--select", AFTER_TRAINING, *excluded_resource_types(), *vars_args(chosen.dbt_vars))
         record_publication(spark, training.run_id, TRAIN)
         stage_done("final marts")
-    save_state(dbt_vars, is_finished=True)
+    mark_finished()
     return RunResult(training, n_built, is_incremental, not full_refresh, tuple(sorted(changed_vars)), is_resumed)
 
 
