@@ -7,6 +7,7 @@ gives, then `recwh demo` + `recwh run`, then what users read from the result.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from recwh.tables import (
     FCT_INTERACTIONS,
     MARTS_SCHEMA,
     MODEL_RUNS,
+    PUBLISHED_VERSIONS,
     RAW_EVENTS,
     RECOMMENDATIONS,
 )
@@ -234,6 +236,29 @@ def test_dirty_rows_are_quarantined_with_a_reason(spark, pipeline):
 
 def delta_versions(spark, *tables: str) -> dict[str, int]:
     return {t: spark.sql(f"describe history {t} limit 1").first()["version"] for t in tables}
+
+
+def test_a_run_killed_after_publishing_is_not_published_again(spark, pipeline):
+    """Killed after its publication, before it marked itself finished, a run leaves the marker
+    its dbt stage wrote before training; the rerun resumes and finds nothing left to do."""
+    from datetime import timezone
+
+    from recwh.pipeline import UNFINISHED_FILE, state_dir
+
+    published = spark.table(PUBLISHED_VERSIONS).orderBy("published_at").collect()
+    stage_done_at = published[-1]["published_at"].replace(tzinfo=timezone.utc).timestamp() - 1
+    marker = state_dir() / UNFINISHED_FILE
+    marker.touch()
+    os.utime(marker, (stage_done_at, stage_done_at))
+    tables = ("marts.dim_users", RECOMMENDATIONS)
+    before = delta_versions(spark, *tables)
+
+    result = recwh("run", "--max-iter", "5", "--rank", "8")
+    assert result.exit_code == 0, result.output
+    assert "resumed from there, 0 dbt nodes rebuilt" in result.output and "training skipped" in result.output
+    assert delta_versions(spark, *tables) == before
+    assert spark.table(PUBLISHED_VERSIONS).orderBy("published_at").collect() == published
+    assert not marker.exists()
 
 
 def test_rerun_rebuilds_only_what_new_data_reaches(spark, pipeline):

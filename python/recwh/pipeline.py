@@ -9,13 +9,14 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recwh import progress
 from recwh.errors import RecwhError
 from recwh.params import Settings
-from recwh.publish import REFRESH, TRAIN, record_publication
+from recwh.publish import REFRESH, TRAIN, is_published_since, record_publication
 from recwh.refresh import RefreshResult, refresh_model
 from recwh.spark import get_spark, home, project_dir
 from recwh.train import TrainResult, train
@@ -95,7 +96,7 @@ def state_dir() -> Path:
 STATE_ARTIFACTS = ("manifest.json", "sources.json")  # copied from dbt's target dir
 VARS_FILE = "vars.json"  # the dbt vars of that run: other vars mean a full build
 # Present when that run stopped after its dbt stage (killed or failed in training or the final
-# marts): the rerun resumes with training and always builds the final marts.
+# marts): the rerun resumes with training and builds the final marts, unless that run published them.
 UNFINISHED_FILE = "unfinished"
 
 
@@ -124,9 +125,13 @@ def mark_finished() -> None:
     (state_dir() / UNFINISHED_FILE).unlink(missing_ok=True)
 
 
-def is_unfinished() -> bool:
-    """Whether the last run stopped after its dbt stage, before its final marts were built."""
-    return (state_dir() / UNFINISHED_FILE).exists()
+def unfinished_since() -> datetime | None:
+    """When the last run that stopped after its dbt stage, before `mark_finished`, completed
+    that stage (UTC); None if the last run finished."""
+    marker = state_dir() / UNFINISHED_FILE
+    if not marker.exists():
+        return None
+    return datetime.fromtimestamp(marker.stat().st_mtime, timezone.utc).replace(tzinfo=None)
 
 # Raw-table commits after which the incremental models can merge: appends, and commits that
 # change no rows. Any other (a re-ingest replacing a source, a delete, an update, a restore)
@@ -240,8 +245,8 @@ def run(als_options: dict | None = None, force: bool = False,
     SQL, something upstream of it or a var they read changed, or a raw table was rewritten:
     then they are rebuilt in full. A run killed or failed after its dbt stage leaves that
     stage's state, so its rerun does not build the models again: it trains (unless the run got
-    that far) and builds the final marts. `force` rebuilds (`--full-refresh`) and retrains
-    everything. `on_stage(name, seconds)` is called as each stage ends.
+    that far) and builds the final marts (unless it got as far as publishing them). `force`
+    rebuilds (`--full-refresh`) and retrains everything. `on_stage(name, seconds)` is called as each stage ends.
     """
     started = time.monotonic()
 
@@ -255,7 +260,8 @@ def run(als_options: dict | None = None, force: bool = False,
     chosen = settings(spark, als_options)
     dbt_vars = all_vars(chosen.dbt_vars)
     state = state_dir()
-    is_resumed = not force and is_unfinished()
+    unfinished_at = None if force else unfinished_since()
+    is_resumed = unfinished_at is not None
     # Current max(_ingested_at) per source, to compare with the state's; a stale source only warns here.
     dbt("source", "freshness", check=False)
     # dbt's state:modified does not see vars: the models that read a changed one are rebuilt too.
@@ -274,7 +280,9 @@ def run(als_options: dict | None = None, force: bool = False,
     stage_done("dbt before training")
     training = train(spark, chosen.als, force=force)
     stage_done("train")
-    if n_built or not training.is_skipped or not is_incremental or changed_vars or is_resumed:
+    # A run killed after publishing, before it could mark itself finished, left nothing to build.
+    is_published = is_resumed and training.is_skipped and is_published_since(spark, training.run_id, unfinished_at)
+    if n_built or not training.is_skipped or not is_incremental or changed_vars or (is_resumed and not is_published):
         dbt("build", "--select", AFTER_TRAINING, *excluded_resource_types(), *vars_args(chosen.dbt_vars))
         record_publication(spark, training.run_id, TRAIN)
         stage_done("final marts")

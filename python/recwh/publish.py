@@ -81,6 +81,11 @@ def publications(spark: SparkSession, run_id: str | None = None) -> list[Publica
     return [Publication(**row.asDict()) for row in rows.orderBy(F.desc("published_at")).collect()]
 
 
+def is_published_since(spark: SparkSession, run_id: str, since: datetime) -> bool:
+    """Whether a training run published `run_id` at or after `since` (UTC)."""
+    return any(p.action == TRAIN and p.published_at >= since for p in publications(spark, run_id))
+
+
 def latest_publication(spark: SparkSession) -> Publication | None:
     latest = publications(spark)
     return latest[0] if latest else None
