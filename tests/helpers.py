@@ -21,8 +21,8 @@ BIN = Path(sys.executable).parent
 # holdout fit: half the training, and these tests check mechanics (the end-to-end test checks metrics).
 TINY_ALS = ("--max-iter", "3", "--rank", "4", "--holdout", "0")
 # dbt's own switch, which recwh honours: builds without data tests, for tests of the pipeline's
-# mechanics (processes, kills, publishing). They are a third of a tiny build's time; the
-# end-to-end, incremental and MovieLens tests run them.
+# mechanics (processes, kills, publishing, reruns). They are a third of a tiny build's time; the
+# end-to-end module's first build and the incremental-model tests run them.
 NO_DATA_TESTS = {"DBT_EXCLUDE_RESOURCE_TYPES": "test"}
 
 

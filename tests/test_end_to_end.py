@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import NO_DATA_TESTS
 from typer.testing import CliRunner
 
 from recwh.cli.main import app
@@ -261,7 +262,14 @@ def test_a_run_killed_after_publishing_is_not_published_again(spark, pipeline):
     assert not marker.exists()
 
 
-def test_rerun_rebuilds_only_what_new_data_reaches(spark, pipeline):
+@pytest.fixture
+def without_data_tests(monkeypatch):
+    """For the tests of what a rerun rebuilds: the pipeline fixture's build ran every data test."""
+    for name, value in NO_DATA_TESTS.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_rerun_rebuilds_only_what_new_data_reaches(spark, pipeline, without_data_tests):
     tables = ("marts.item_similarity", "marts.dim_users", RECOMMENDATIONS)
     before = delta_versions(spark, *tables)
     result = recwh("run", "--max-iter", "5", "--rank", "8")
@@ -323,7 +331,7 @@ def production_snapshot(spark) -> dict[str, object]:
 TINY_SEARCH = {"als_search": (("rank", (4, 8)),), "blend_search": (("blend_weight_co_occurrence", (0.3, 0.5)),)}
 
 
-def test_tune_scores_trials_on_validation_and_run_uses_the_best(spark, pipeline):
+def test_tune_scores_trials_on_validation_and_run_uses_the_best(spark, pipeline, without_data_tests):
     from dataclasses import replace
 
     from recwh.params import AlsParams, Settings
