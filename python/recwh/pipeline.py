@@ -246,7 +246,8 @@ def run(als_options: dict | None = None, force: bool = False,
     then they are rebuilt in full. A run killed or failed after its dbt stage leaves that
     stage's state, so its rerun does not build the models again: it trains (unless the run got
     that far) and builds the final marts (unless it got as far as publishing them). `force`
-    rebuilds (`--full-refresh`) and retrains everything. `on_stage(name, seconds)` is called as each stage ends.
+    rebuilds (`--full-refresh`) and retrains everything. `on_stage(name, seconds)` is called as
+    each stage ends.
     """
     started = time.monotonic()
 
