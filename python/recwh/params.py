@@ -12,7 +12,7 @@ FEEDBACKS = ("implicit", "explicit")
 CONFIDENCE_WEIGHTINGS = ("weighted", "binary")
 # (regParam, alpha) pairs: what of the two is not given is chosen on the run's holdout among these
 # (the first where there is no holdout). The best differs by data set: MovieLens-100k 0.1 / 1,
-# half of its ratings 1 / 5, short demo histories 3 / 5 (README, quality section).
+# half of its ratings 1 / 5, short demo histories 3 / 5 (the grids: bench/README.md).
 HOLDOUT_CHOICES = ((0.1, 1.0), (1.0, 5.0), (3.0, 5.0))
 # Explicit feedback fits ratings, where regParam 1 and 3 underfit (validation RMSE 1.38 at 1 on
 # MovieLens-100k): its regParam is chosen by holdout RMSE among these instead; alpha does not apply.
