@@ -208,10 +208,15 @@ def tune(
 
     # 2. The blend weights, each trial a rebuild of the hybrid mart over the best ALS.
     build_after_training(spark, best_als, eval_vars | base_vars)
+    built_with = base_vars  # the first trial's weights: that build made its mart
 
     def score_blend(weights: dict) -> float:
+        nonlocal built_with
         t0 = time.monotonic()
-        dbt_eval("run", "--select", "int_hybrid_candidates_scored", "recommendations", dbt_vars=eval_vars | weights)
+        if weights != built_with:
+            dbt_eval("run", "--select", "int_hybrid_candidates_scored", "recommendations",
+                     dbt_vars=eval_vars | weights)
+            built_with = weights
         recommended = spark.table(evaluation_name(RECOMMENDATIONS)).select(USER, ITEM, RANK)
         return log("blend", weights, recommended, t0)
 
