@@ -206,7 +206,7 @@ def tune(
     for df in (users, indexed, item_index, user_index):
         df.unpersist()
 
-    # 2. The blend weights, each trial a rebuild of the hybrid mart over the best ALS.
+    # 2. The blend weights over the best ALS, each trial after the first a rebuild of the hybrid mart.
     build_after_training(spark, best_als, eval_vars | base_vars)
     built_with = base_vars  # the first trial's weights: that build made its mart
 
