@@ -208,15 +208,13 @@ def tune(
 
     # 2. The blend weights over the best ALS, each trial after the first a rebuild of the hybrid mart.
     build_after_training(spark, best_als, eval_vars | base_vars)
-    built_with = base_vars  # the first trial's weights: that build made its mart
 
     def score_blend(weights: dict) -> float:
-        nonlocal built_with
         t0 = time.monotonic()
-        if weights != built_with:
+        # The build above made the start weights' mart; coordinate_search scores them first, and once.
+        if weights != base_vars:
             dbt_eval("run", "--select", "int_hybrid_candidates_scored", "recommendations",
                      dbt_vars=eval_vars | weights)
-            built_with = weights
         recommended = spark.table(evaluation_name(RECOMMENDATIONS)).select(USER, ITEM, RANK)
         return log("blend", weights, recommended, t0)
 
