@@ -24,9 +24,10 @@ def evaluate(
 ) -> None:
     """Score the hybrid mart, ALS, content, most-popular and explicit ALS on a held-out 25% of each user's interactions.
 
-    Builds the real models into eval_* schemas (production tables stay untouched) and appends
-    one row per model to ml.evaluation_runs. Settings saved by `recwh tune` are not used:
-    they were chosen on data that includes this evaluation's test pairs.
+    Builds the real models into eval_* schemas (production tables stay
+    untouched) and appends one row per model to ml.evaluation_runs. Settings
+    saved by `recwh tune` are not used: they were chosen on data that includes
+    this evaluation's test pairs.
     """
     from dataclasses import replace
 

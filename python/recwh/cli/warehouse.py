@@ -14,8 +14,10 @@ def recommend(
     at: Annotated[Optional[str], typer.Option(help="Context: local time HH:MM, e.g. 21:00.")] = None,
     country: Annotated[Optional[str], typer.Option(help="Context: country code (default: the user's country).")] = None,
 ) -> None:
-    """Print a user's recommendations with the reason for each; with --device and --at, the
-    context-aware list (the context-free one when that context has too little data)."""
+    """Print a user's recommendations with the reason for each.
+
+    With --device and --at, the context-aware list (the context-free one when
+    that context has too little data)."""
     from recwh.errors import RecwhError
     from recwh.recommend import context_recommendations_for, recommendations_for
     from recwh.spark import get_spark
