@@ -28,6 +28,7 @@ class Project:
                        if n["resource_type"] == "model" and n["package_name"] == project}
         self.sources = {uid: s for uid, s in manifest["sources"].items() if s["package_name"] == project}
         self.tests = [n for n in nodes.values() if n["resource_type"] == "test"]
+        self.exposures = [e for e in manifest["exposures"].values() if e["package_name"] == project]
         self.parents = {uid: list(dict.fromkeys(n["depends_on"]["nodes"])) for uid, n in self.models.items()}
         self.children: dict[str, list[str]] = defaultdict(list)
         for uid, parents in self.parents.items():
@@ -200,6 +201,12 @@ class Project:
         return {("public_models_without_contract", self.name(m)) for m, node in self.models.items()
                 if node.get("access") == "public" and not node["config"].get("contract", {}).get("enforced")}
 
+    def exposure_parents_materializations(self):
+        """An exposure reads tables: no source, and no model that is not a table or incremental."""
+        return {("exposure_parents_materializations", e["name"]) for e in self.exposures
+                for parent in e["depends_on"]["nodes"]
+                if self.models.get(parent, {}).get("config", {}).get("materialized") not in ("table", "incremental")}
+
     def violations(self) -> set[tuple[str, str]]:
         rules = [getattr(self, name) for name in RULES]
         return set().union(*(rule() for rule in rules))
@@ -212,5 +219,5 @@ RULES = (
     "too_many_joins", "duplicate_sources", "chained_views", "missing_primary_key_tests",
     "sources_without_freshness", "test_directories", "undocumented_models", "undocumented_sources",
     "undocumented_source_tables", "model_naming_conventions", "model_directories",
-    "public_models_without_contract",
+    "public_models_without_contract", "exposure_parents_materializations",
 )

@@ -75,6 +75,7 @@ def test_the_rules_see_the_project(project):
     assert {project.name(p) for p in project.parents[events]} >= {"stg_raw__events", "int_items_validated"}
     scored = "model.recwh.int_interactions_scored"
     assert "stg_evaluation__holdout_interactions" in {project.name(p) for p in project.parents[scored]}
+    assert {e["name"] for e in project.exposures} == {"recwh_als_training", "recwh_recommend"}
 
 
 def test_a_rerun_finds_the_models_that_read_a_changed_var():
@@ -92,6 +93,6 @@ def test_dbt_exclude_resource_types_adds_to_the_unit_test_exclusion(monkeypatch)
     from recwh.pipeline import excluded_resource_types
 
     monkeypatch.delenv("DBT_EXCLUDE_RESOURCE_TYPES", raising=False)
-    assert excluded_resource_types() == ("--exclude-resource-type", "unit_test")
+    assert excluded_resource_types() == ("--exclude-resource-type", "unit_test", "exposure")
     monkeypatch.setenv("DBT_EXCLUDE_RESOURCE_TYPES", "test seed")
-    assert excluded_resource_types() == ("--exclude-resource-type", "unit_test", "test", "seed")
+    assert excluded_resource_types() == ("--exclude-resource-type", "unit_test", "exposure", "test", "seed")

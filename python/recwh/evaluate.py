@@ -237,8 +237,8 @@ def dbt_vars(params: EvaluationParams) -> dict:
 
 
 # Evaluation builds measure the models, they do not test them: the production build tests
-# the same SQL over all the data.
-UNTESTED = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
+# the same SQL over all the data. Exposures are no-op nodes in a build.
+UNTESTED = ("--exclude-resource-type", "test", "unit_test", "exposure")
 
 
 def dbt_eval(*args: str, dbt_vars: dict) -> None:
