@@ -167,6 +167,8 @@ def test_recommend_prints_a_users_list(spark, pipeline):
     result = recwh("recommend", "no-such-user")
     assert result.exit_code == 1
     assert "no recommendations for user 'no-such-user'" in result.output
+    first = spark.table(RECOMMENDATIONS).agg({"user_id": "min"}).first()[0]
+    assert f"e.g. {first}, " in result.output
 
 
 def test_recommend_in_a_context_reads_the_context_mart_or_falls_back(spark, pipeline):

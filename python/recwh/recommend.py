@@ -35,9 +35,11 @@ def recommendations_for(spark: SparkSession, user_id: str) -> list[dict]:
         .collect()
     )
     if not rows:
+        known = (spark.table(RECOMMENDATIONS).select("user_id").distinct()
+                 .orderBy("user_id").limit(3).collect())
         raise RecwhError(f"no recommendations for user {user_id!r}",
-                         hint="user ids are kept exactly as the source gives them; "
-                              f"list some with `select user_id from {RECOMMENDATIONS}`")
+                         hint="user ids are kept exactly as the source gives them, e.g. "
+                              + ", ".join(row["user_id"] for row in known))
     return [row.asDict() for row in rows]
 
 
