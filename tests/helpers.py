@@ -101,8 +101,3 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: floa
 def tail(log: Path, lines: int = 40) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
 
-
-def delta_path(home: Path, table: str) -> Path:
-    """Where Spark stores a managed table `schema.name` under the home's warehouse dir."""
-    schema, name = table.split(".")
-    return home / "tables" / f"{schema}.db" / name

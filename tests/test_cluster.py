@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from deltalake import DeltaTable
-from helpers import TINY_ALS, delta_path, free_port, run, start, stop, tail, wait_for_port
+from helpers import TINY_ALS, free_port, run, start, stop, tail, wait_for_port
 
-from recwh.spark import spark_bin
+from recwh.spark import spark_bin, table_path
 from recwh.tables import ALS_PREDICTIONS
 
 WORKERS = 2
@@ -62,7 +62,7 @@ def standalone_cluster(tiny_warehouse, tmp_path):
 
 
 def predictions(home: Path):
-    frame = DeltaTable(str(delta_path(home, ALS_PREDICTIONS))).to_pandas()
+    frame = DeltaTable(str(table_path(ALS_PREDICTIONS, home))).to_pandas()
     return frame.set_index(["user_id", "item_id"])
 
 

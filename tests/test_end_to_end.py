@@ -11,10 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import NO_DATA_TESTS
+from helpers import NO_DATA_TESTS, run
 from typer.testing import CliRunner
 
 from recwh.cli.main import app
+from recwh.spark import metastore_in_use
 from recwh.warehouse import event_accounting
 from recwh.tables import (
     ALS_PREDICTIONS,
@@ -156,13 +157,20 @@ def test_every_mart_is_readable_by_deltalake_and_polars(spark, pipeline):
     assert (read["score"] - expected["score"]).abs().max() < 1e-9
 
 
-def test_recommend_prints_a_users_list(spark, pipeline):
+def test_recommend_prints_a_users_list(spark, pipeline, warehouse_home):
     user = spark.table(RECOMMENDATIONS).where("strategy = 'hybrid'").first()["user_id"]
     result = recwh("recommend", user)
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert lines[0].startswith(f"Recommendations for user {user}")
     assert len(lines) == 2 + K
+
+    # It reads the Delta files without Spark: another process gets the same list while this
+    # one's Spark holds the home's metastore, which a second Spark could not open.
+    assert metastore_in_use(warehouse_home)
+    other = run("recwh", "recommend", user, home=warehouse_home, timeout=120)
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.strip().splitlines() == lines
 
     result = recwh("recommend", "no-such-user")
     assert result.exit_code == 1

@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 from deltalake import DeltaTable
 
-from helpers import NO_DATA_TESTS, TINY_ALS, delta_path, run, start, tail
+from helpers import NO_DATA_TESTS, TINY_ALS, run, start, tail
+from recwh.spark import table_path
 from recwh.tables import (
     ALS_PREDICTIONS,
     ITEM_INDEX,
@@ -35,7 +36,7 @@ def kill_when(path: Path, process: subprocess.Popen, log: Path, timeout: float =
 
 
 def table(home: Path, name: str, *columns: str) -> pd.DataFrame:
-    frame = DeltaTable(str(delta_path(home, name))).to_pandas()
+    frame = DeltaTable(str(table_path(name, home))).to_pandas()
     columns = list(columns) or sorted(frame.columns)
     return frame[columns].sort_values(columns).reset_index(drop=True)
 
@@ -49,9 +50,9 @@ def test_kill_9_mid_training_then_a_rerun_gives_the_uninterrupted_tables(tiny_wa
     # Killed mid-training, after the whole first dbt build: the id indexes and the new predictions
     # are written, the factors and model_runs are not. (`recwh train` alone runs the same training.)
     log = tmp_path / "run.log"
-    kill_when(delta_path(home, ALS_PREDICTIONS) / "_delta_log",
+    kill_when(table_path(ALS_PREDICTIONS, home) / "_delta_log",
               start("recwh", "run", *TINY_ALS, home=home, log=log, **NO_DATA_TESTS), log)
-    assert delta_path(home, USER_INDEX).exists() and not delta_path(home, MODEL_RUNS).exists()
+    assert table_path(USER_INDEX, home).exists() and not table_path(MODEL_RUNS, home).exists()
 
     result = run("recwh", "run", *TINY_ALS, home=home, **NO_DATA_TESTS)
     assert result.returncode == 0, result.stdout + result.stderr

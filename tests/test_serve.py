@@ -12,9 +12,9 @@ from subprocess import Popen
 import pandas as pd
 import pytest
 from deltalake import DeltaTable
-from helpers import delta_path, free_port, run, start, stop, wait_for_port
+from helpers import free_port, run, start, stop, wait_for_port
 
-from recwh.spark import metastore_in_use, project_dir, spark_bin
+from recwh.spark import metastore_in_use, project_dir, spark_bin, table_path
 from recwh.tables import FCT_INTERACTIONS, RECOMMENDATIONS
 
 
@@ -54,7 +54,7 @@ def beeline(port: int, sql: str, home: Path) -> list[list[str]]:
 
 def test_serve_answers_sql_over_the_warehouse(server, tiny_warehouse):
     rows = beeline(server.port, f"select count(*), count(distinct user_id) from {RECOMMENDATIONS}", tiny_warehouse)
-    expected = DeltaTable(str(delta_path(tiny_warehouse, RECOMMENDATIONS))).to_pandas()
+    expected = DeltaTable(str(table_path(RECOMMENDATIONS, tiny_warehouse))).to_pandas()
     assert rows == [[str(len(expected)), str(expected["user_id"].nunique())]]
 
     # A second JVM on the same home would fail deep inside Derby: refuse it up front.
@@ -65,12 +65,12 @@ def test_serve_answers_sql_over_the_warehouse(server, tiny_warehouse):
 
 
 def delta_frame(home: Path, table: str, key: str) -> pd.DataFrame:
-    frame = DeltaTable(str(delta_path(home, table))).to_pandas()
+    frame = DeltaTable(str(table_path(table, home))).to_pandas()
     return frame.sort_values(key).reset_index(drop=True)
 
 
 def last_commit(home: Path, table: str) -> dict:
-    return DeltaTable(str(delta_path(home, table))).history(1)[0]
+    return DeltaTable(str(table_path(table, home))).history(1)[0]
 
 
 # Every kind of node dbt builds, through the server: a seed, a staging view and the contracted

@@ -18,11 +18,12 @@ from collections import Counter
 
 import pandas as pd
 import pytest
-from helpers import delta_path, run, start, stop, tail
+from helpers import run, start, stop, tail
 
 from recwh.errors import RecwhError
 
 from recwh.pipeline import dbt
+from recwh.spark import table_path
 from recwh.stream import checkpoint_location, stream_events
 from recwh.tables import RAW_CATALOG, RAW_COLUMNS, RAW_EVENTS, RAW_USERS
 from recwh.warehouse import event_accounting, write_raw
@@ -230,5 +231,5 @@ def test_kill_9_mid_stream_then_rerun_loads_every_line_once(tmp_path):
 def _raw_events(home) -> list[tuple]:
     from deltalake import DeltaTable
 
-    frame = DeltaTable(str(delta_path(home, RAW_EVENTS))).to_pandas(columns=COLUMNS)
+    frame = DeltaTable(str(table_path(RAW_EVENTS, home))).to_pandas(columns=COLUMNS)
     return [tuple(None if pd.isna(v) else v for v in row) for row in frame.itertuples(index=False)]

@@ -38,6 +38,12 @@ def home() -> Path:
     return Path(os.environ.get("RECWH_HOME", "warehouse")).resolve()
 
 
+def table_path(table: str, root: Path | None = None) -> Path:
+    """Where Spark keeps the managed table `schema.name` (readers without Spark open it there)."""
+    schema, name = table.split(".")
+    return (root or home()) / "tables" / f"{schema}.db" / name
+
+
 def jars_dir() -> Path:
     return Path(os.environ.get("RECWH_JARS_DIR", project_dir() / ".cache" / "jars")).resolve()
 

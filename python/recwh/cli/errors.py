@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import sys
 from collections.abc import Callable, Iterator
 
 import click
@@ -24,6 +25,11 @@ def user_errors(*expected: type[Exception]) -> Iterator[None]:
         yield
     except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
         raise  # typer's own exits and usage errors already speak for themselves
+    except BrokenPipeError:
+        # The reader stopped reading (`recwh recommend 42 | head -3`): nothing to report. Point
+        # stdout at devnull so the interpreter's last flush does not fail again (Python's docs).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
     except Exception as exc:
         if os.environ.get("RECWH_VERBOSE") == "1":
             raise

@@ -20,15 +20,14 @@ def recommend(
     that context has too little data)."""
     from recwh.errors import RecwhError
     from recwh.recommend import context_recommendations_for, recommendations_for
-    from recwh.spark import get_spark
 
     if (device is None) != (at is None) or (country and device is None):
         raise RecwhError("a context needs both --device and --at",
                          hint="e.g. recwh recommend USER --device tv --at 21:00 [--country US]")
     if device is None:
-        rows, heading = recommendations_for(get_spark(), user_id), None
+        rows, heading = recommendations_for(user_id), None
     else:
-        found = context_recommendations_for(get_spark(), user_id, device, at, country)
+        found = context_recommendations_for(user_id, device, at, country)
         rows, context = found.rows, found.context
         heading = (f"context: {context.daypart.replace('_', ' ')} on {context.device_class} "
                    f"in {context.country or '?'}")
