@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from helpers import run
@@ -13,6 +14,12 @@ def test_plain_dbt_and_recwh_share_a_warehouse_across_processes(tmp_path):
     seeded = run("dbt", "seed", "--profiles-dir", "profiles",
                  "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"), home=home)
     assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+
+    # Another process's Spark finds the seed by name: the Hive metastore lives in the home.
+    counted = run(sys.executable, "-c", "from recwh.spark import get_spark; "
+                  "print(get_spark().table('reference.event_type_weights').count())", home=home)
+    assert counted.returncode == 0, counted.stderr
+    assert int(counted.stdout.split()[-1]) >= 6
 
     listed = run("recwh", "tables", "--json", home=home)
     assert listed.returncode == 0, listed.stderr

@@ -65,10 +65,9 @@ def tables(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of {name, path, rows}.")] = False,
 ) -> None:
     """List every Delta table in the warehouse with its path and row count."""
-    from recwh.spark import get_spark
     from recwh.warehouse import list_tables
 
-    infos = list_tables(get_spark())
+    infos = list_tables()
     if as_json:
         typer.echo(json.dumps([{"name": t.name, "path": t.path, "rows": t.rows} for t in infos], indent=2))
         return
