@@ -33,8 +33,7 @@ def delta_table(table: str):
 
 def read_table(table: str, columns: list[str], filters: list[tuple] | None = None) -> list[dict]:
     frame = delta_table(table).to_pandas(columns=columns, filters=filters)
-    return [{name: None if value != value else value for name, value in row.items()}  # NaN -> None
-            for row in frame.to_dict("records")]
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")  # a missing value is None
 
 
 def with_titles(rows: list[dict]) -> list[dict]:

@@ -39,9 +39,11 @@ def home() -> Path:
 
 
 def table_path(table: str, root: Path | None = None) -> Path:
-    """Where Spark keeps the managed table `schema.name` (readers without Spark open it there)."""
+    """Where Spark keeps the managed table `schema.name` (readers without Spark open it there):
+    <warehouse>/<schema>.db/<name>, or <warehouse>/<name> in schema `default`."""
     schema, name = table.split(".")
-    return (root or home()) / "tables" / f"{schema}.db" / name
+    warehouse = (root or home()) / "tables"
+    return warehouse / name if schema == "default" else warehouse / f"{schema}.db" / name
 
 
 def jars_dir() -> Path:

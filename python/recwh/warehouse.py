@@ -159,13 +159,13 @@ def list_tables(root: Path | None = None) -> list[TableInfo]:
 
     Read with delta-rs from the tables' logs and Parquet footers, not Spark: about a second
     instead of a JVM's start and a query per table, and it works while a run holds the
-    metastore. Managed tables live in <schema>.db/<table>, those of `default` at the top.
+    metastore. Where each table lives: `recwh.spark.table_path`.
     """
     from deltalake import DeltaTable
 
     warehouse = (root or home()) / "tables"
     tables = []
-    for log in sorted(warehouse.glob("*/_delta_log")) + sorted(warehouse.glob("*.db/*/_delta_log")):
+    for log in [*warehouse.glob("*/_delta_log"), *warehouse.glob("*.db/*/_delta_log")]:
         path = log.parent
         schema = path.parent.name.removesuffix(".db") if path.parent != warehouse else "default"
         rows = DeltaTable(str(path)).to_pyarrow_dataset().count_rows()
