@@ -414,12 +414,12 @@ def test_evaluate_tunes_on_the_training_part_then_compares_models_on_held_out_da
     runs = spark.table(EVALUATION_RUNS).collect()
     assert sorted(r["model_name"] for r in runs) == sorted(MODELS)
     assert len({r["evaluation_run_id"] for r in runs}) == 1
-    for run in runs:
-        assert run["model_name"] in result.output
-        assert run["n_users"] > 20
+    for row in runs:
+        assert row["model_name"] in result.output
+        assert row["n_users"] > 20
         for metric in ("precision_at_10", "recall_at_10", "ndcg_at_10", "map_at_10", "coverage"):
-            assert 0 <= run[metric] <= 1, (run["model_name"], metric)
-        assert (run["rmse"] is not None) == (run["model_name"] == "explicit_als")
+            assert 0 <= row[metric] <= 1, (row["model_name"], metric)
+        assert (row["rmse"] is not None) == (row["model_name"] == "explicit_als")
     by_model = {r["model_name"]: r for r in runs}
     assert by_model["explicit_als"]["rmse"] > 0 and by_model["explicit_als"]["mae"] > 0
     assert by_model["hybrid"]["ndcg_at_10"] > 0 and by_model["als"]["ndcg_at_10"] > 0
