@@ -14,26 +14,7 @@ from recwh.tables import (
     RECOMMENDATIONS,
     RECOMMENDATIONS_BY_CONTEXT,
 )
-
-
-def delta_table(table: str):
-    """A Delta table opened from its files with delta-rs, not Spark: a user's list in about a
-    second instead of a JVM's start, readable while a run holds the metastore (the last
-    committed version)."""
-    from deltalake import DeltaTable
-    from deltalake.exceptions import TableNotFoundError
-
-    from recwh.spark import table_path
-
-    try:
-        return DeltaTable(str(table_path(table)))
-    except TableNotFoundError:
-        raise RecwhError(f"{table} does not exist yet", hint="run `recwh run` first") from None
-
-
-def read_table(table: str, columns: list[str], filters: list[tuple] | None = None) -> list[dict]:
-    frame = delta_table(table).to_pandas(columns=columns, filters=filters)
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")  # a missing value is None
+from recwh.warehouse import delta_table, read_table
 
 
 def with_titles(rows: list[dict]) -> list[dict]:
