@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recwh.errors import RecwhError
@@ -91,13 +92,29 @@ def latest_publication(spark: SparkSession) -> Publication | None:
     return latest[0] if latest else None
 
 
-def history(spark: SparkSession) -> list[dict]:
-    """Publications, newest first, with their run's training metrics (for `recwh runs`)."""
-    runs = {}
-    if spark.catalog.tableExists(MODEL_RUNS):
-        runs = {row["run_id"]: row.asDict() for row in spark.table(MODEL_RUNS).collect()}
+def history(root: Path | None = None) -> list[dict]:
+    """Publications, newest first, with their run's training metrics (for `recwh runs`).
+
+    Read from the tables' files with delta-rs, as `recwh recommend` reads the marts: no JVM to
+    start, and it answers while a run holds the metastore. Values as `publications` gives them.
+    """
+    from recwh.warehouse import read_table
+
+    def rows(table: str) -> list[dict]:
+        try:
+            return read_table(table, root=root)
+        except RecwhError:  # not written yet
+            return []
+
+    runs = {row["run_id"]: row for row in rows(MODEL_RUNS)}
+    published = [
+        # PySpark gives a timestamp as a naive local time and a map as a dict
+        Publication(**row | {"published_at": row["published_at"].astimezone().replace(tzinfo=None),
+                             "table_versions": dict(row["table_versions"])})
+        for row in rows(PUBLISHED_VERSIONS)
+    ]
     return [p.__dict__ | {"ndcg_at_10": runs.get(p.model_run_id, {}).get("ndcg_at_10")}
-            for p in publications(spark)]
+            for p in sorted(published, key=lambda p: p.published_at, reverse=True)]
 
 
 def rollback(spark: SparkSession, run_id: str) -> RollbackResult:

@@ -45,9 +45,8 @@ def runs(
 ) -> None:
     """Every published version of the recommendations, newest first, with its run."""
     from recwh.publish import history
-    from recwh.spark import get_spark
 
-    rows = history(get_spark())
+    rows = history()
     if as_json:
         typer.echo(json.dumps(rows, default=str, indent=2))
         return
