@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from deltalake import DeltaTable
 from helpers import TINY_ALS, free_port, run, start, stop, tail, wait_for_port
 
-from recwh.spark import spark_bin, table_path
+from recwh.spark import spark_bin
 from recwh.tables import ALS_PREDICTIONS
+from recwh.warehouse import delta_table
 
 WORKERS = 2
 
@@ -62,7 +62,7 @@ def standalone_cluster(tiny_warehouse, tmp_path):
 
 
 def predictions(home: Path):
-    frame = DeltaTable(str(table_path(ALS_PREDICTIONS, home))).to_pandas()
+    frame = delta_table(ALS_PREDICTIONS, home).to_pandas()
     return frame.set_index(["user_id", "item_id"])
 
 

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from deltalake import DeltaTable
 
 from helpers import NO_DATA_TESTS, TINY_ALS, run, start, tail
 from recwh.spark import table_path
@@ -22,6 +21,7 @@ from recwh.tables import (
     RECOMMENDATIONS,
     USER_INDEX,
 )
+from recwh.warehouse import delta_table
 
 
 def kill_when(path: Path, process: subprocess.Popen, log: Path, timeout: float = 600) -> None:
@@ -36,7 +36,7 @@ def kill_when(path: Path, process: subprocess.Popen, log: Path, timeout: float =
 
 
 def table(home: Path, name: str, *columns: str) -> pd.DataFrame:
-    frame = DeltaTable(str(table_path(name, home))).to_pandas()
+    frame = delta_table(name, home).to_pandas()
     columns = list(columns) or sorted(frame.columns)
     return frame[columns].sort_values(columns).reset_index(drop=True)
 

@@ -11,11 +11,11 @@ from subprocess import Popen
 
 import pandas as pd
 import pytest
-from deltalake import DeltaTable
 from helpers import free_port, run, start, stop, wait_for_port
 
-from recwh.spark import metastore_in_use, project_dir, spark_bin, table_path
+from recwh.spark import metastore_in_use, project_dir, spark_bin
 from recwh.tables import FCT_INTERACTIONS, RECOMMENDATIONS
+from recwh.warehouse import delta_table
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def beeline(port: int, sql: str, home: Path) -> list[list[str]]:
 
 def test_serve_answers_sql_over_the_warehouse(server, tiny_warehouse):
     rows = beeline(server.port, f"select count(*), count(distinct user_id) from {RECOMMENDATIONS}", tiny_warehouse)
-    expected = DeltaTable(str(table_path(RECOMMENDATIONS, tiny_warehouse))).to_pandas()
+    expected = delta_table(RECOMMENDATIONS, tiny_warehouse).to_pandas()
     assert rows == [[str(len(expected)), str(expected["user_id"].nunique())]]
 
     # A second JVM on the same home would fail deep inside Derby: refuse it up front.
@@ -65,12 +65,12 @@ def test_serve_answers_sql_over_the_warehouse(server, tiny_warehouse):
 
 
 def delta_frame(home: Path, table: str, key: str) -> pd.DataFrame:
-    frame = DeltaTable(str(table_path(table, home))).to_pandas()
+    frame = delta_table(table, home).to_pandas()
     return frame.sort_values(key).reset_index(drop=True)
 
 
 def last_commit(home: Path, table: str) -> dict:
-    return DeltaTable(str(table_path(table, home))).history(1)[0]
+    return delta_table(table, home).history(1)[0]
 
 
 # Every kind of node dbt builds, through the server: a seed, a staging view and the contracted

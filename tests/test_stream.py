@@ -23,10 +23,9 @@ from helpers import run, start, stop, tail
 from recwh.errors import RecwhError
 
 from recwh.pipeline import dbt
-from recwh.spark import table_path
 from recwh.stream import checkpoint_location, stream_events
 from recwh.tables import RAW_CATALOG, RAW_COLUMNS, RAW_EVENTS, RAW_USERS
-from recwh.warehouse import event_accounting, write_raw
+from recwh.warehouse import delta_table, event_accounting, write_raw
 
 COLUMNS = RAW_COLUMNS[RAW_EVENTS]
 USERS = [f"fz-u{i}" for i in range(5)]
@@ -229,7 +228,5 @@ def test_kill_9_mid_stream_then_rerun_loads_every_line_once(tmp_path):
 
 
 def _raw_events(home) -> list[tuple]:
-    from deltalake import DeltaTable
-
-    frame = DeltaTable(str(table_path(RAW_EVENTS, home))).to_pandas(columns=COLUMNS)
+    frame = delta_table(RAW_EVENTS, home).to_pandas(columns=COLUMNS)
     return [tuple(None if pd.isna(v) else v for v in row) for row in frame.itertuples(index=False)]

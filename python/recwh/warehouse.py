@@ -58,7 +58,7 @@ def read_table(table: str, columns: list[str] | None = None, filters: list[tuple
     # Scanned on this thread: Arrow's scan threads, left calling into delta-rs's file system,
     # aborted about one exit in three ("terminate called without an active exception",
     # delta-rs#2184, arrow#34314). These reads are small.
-    return dataset.to_table(columns=columns, filter=filters and filters_to_expression(filters),
+    return dataset.to_table(columns=columns, filter=filters_to_expression(filters) if filters else None,
                             use_threads=False).to_pylist()
 
 
