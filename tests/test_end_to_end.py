@@ -167,7 +167,7 @@ def test_recommend_prints_a_users_list(spark, pipeline, warehouse_home):
 
     # It reads the Delta files without Spark: other processes get the same list while this
     # one's Spark holds the home's metastore, which a second Spark could not open. Six of them:
-    # reading with Arrow's scan threads aborted about one exit in three.
+    # a read on Arrow's scan threads could abort the process as it exited (recwh.warehouse).
     assert metastore_in_use(warehouse_home)
     for _ in range(6):
         other = run("recwh", "recommend", user, home=warehouse_home, timeout=120)
