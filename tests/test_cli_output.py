@@ -58,6 +58,17 @@ def test_spark_and_unexpected_errors_print_one_line_and_a_hint(spark, monkeypatc
     assert type(result.exception).__name__ == "AnalysisException"
 
 
+def test_tables_on_an_empty_home_says_so(tmp_path, monkeypatch):
+    from recwh.cli.main import app
+
+    monkeypatch.setenv("RECWH_HOME", str(tmp_path / "empty"))  # not --home: it would outlive the test
+    result = runner.invoke(app, ["tables"])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"no Delta tables in {tmp_path / 'empty' / 'tables'} yet")
+    assert runner.invoke(app, ["tables", "--json"]).stdout == "[]\n"
+
+
 def test_a_failed_dbt_build_is_one_line_naming_the_failed_nodes(tmp_path):
     """`recwh run` on a home without raw data: dbt fails, recwh says which nodes, no traceback.
 

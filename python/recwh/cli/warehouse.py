@@ -65,12 +65,16 @@ def tables(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of {name, path, rows}.")] = False,
 ) -> None:
     """List every Delta table in the warehouse with its path and row count."""
+    from recwh.spark import home
     from recwh.warehouse import list_tables
 
     infos = list_tables()
     if as_json:
         typer.echo(json.dumps([{"name": t.name, "path": t.path, "rows": t.rows} for t in infos], indent=2))
         return
+    if not infos:
+        typer.echo(f"no Delta tables in {home() / 'tables'} yet: `recwh demo` or `recwh ingest` "
+                   "loads data, `recwh run` builds the rest", err=True)
     width = max((len(t.name) for t in infos), default=4)
     for t in infos:
         typer.echo(f"{t.name:<{width}}  {t.rows:>10}  {t.path}")
