@@ -200,11 +200,11 @@ def test_rollback_restores_an_earlier_runs_recommendations(spark, held_out):
     # `recwh runs` reads the files with delta-rs: the same values as Spark's reading of them.
     from recwh.publish import history, publications
 
-    listed = history()
-    assert [{k: v for k, v in row.items() if k != "ndcg_at_10"} for row in listed] == \
+    from_files = history()
+    assert [{k: v for k, v in row.items() if k != "ndcg_at_10"} for row in from_files] == \
         [p.__dict__ for p in publications(spark)]
     ndcg = spark.table("ml.model_runs").where(F.col("run_id") == trained["run_id"]).first()["ndcg_at_10"]
-    assert [row["ndcg_at_10"] for row in listed if row["model_run_id"] == trained["run_id"]] == [ndcg] * 3
+    assert [row["ndcg_at_10"] for row in from_files if row["model_run_id"] == trained["run_id"]] == [ndcg] * 3
 
     result = recwh("rollback", "--run", refreshed["run_id"])
     assert result.exit_code == 0, result.output
