@@ -14,7 +14,7 @@ from recwh.tables import (
     RECOMMENDATIONS,
     RECOMMENDATIONS_BY_CONTEXT,
 )
-from recwh.warehouse import delta_table, read_table
+from recwh.warehouse import read_table
 
 
 def with_titles(rows: list[dict]) -> list[dict]:
@@ -78,7 +78,7 @@ def context_recommendations_for(user_id: str, device: str, at: str, country: str
     if rows:
         return ContextRecommendations(context, [row | {"strategy": "context"} for row in with_titles(rows)], False)
     where = f"{context.daypart.replace('_', ' ')} on {context.device_class} in {context.country or 'an unknown country'}"
-    if delta_table(RECOMMENDATIONS_BY_CONTEXT).to_pyarrow_dataset().head(1).num_rows == 0:
+    if not read_table(RECOMMENDATIONS_BY_CONTEXT, ["user_id"], limit=1):
         note = ("no event carries a known device and country (e.g. MovieLens), so there are no "
                 "context preferences: showing the context-free list")
     else:

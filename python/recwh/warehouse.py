@@ -50,17 +50,17 @@ def delta_table(table: str, root: Path | None = None):
 
 
 def read_table(table: str, columns: list[str] | None = None, filters: list[tuple] | None = None,
-               root: Path | None = None) -> list[dict]:
-    """Rows as Python values (None where missing), read with `delta_table`."""
+               root: Path | None = None, limit: int | None = None) -> list[dict]:
+    """Rows as Python values (None where missing), read with `delta_table`; the first `limit`."""
     from pyarrow.parquet import filters_to_expression
 
-    dataset = delta_table(table, root).to_pyarrow_dataset()
     # Scanned on this thread: with Arrow's scan threads (still calling into delta-rs's file
     # system at exit) a filtered read aborted the process as it exited, one run in five
     # ("terminate called without an active exception", delta-rs#2184, arrow#34314).
     # These reads are small.
-    return dataset.to_table(columns=columns, filter=filters_to_expression(filters) if filters else None,
-                            use_threads=False).to_pylist()
+    scanner = delta_table(table, root).to_pyarrow_dataset().scanner(
+        columns=columns, filter=filters_to_expression(filters) if filters else None, use_threads=False)
+    return (scanner.to_table() if limit is None else scanner.head(limit)).to_pylist()
 
 
 def table_exists(spark: SparkSession, name: str) -> bool:
