@@ -1,10 +1,13 @@
 {#-
     Collaborative item-item similarity from co-occurrence: two titles are alike when the
-    same viewers interacted with both. similarity = cosine of the items' binary audience
-    vectors, n_common_users / sqrt(n_users_a x n_users_b) (item-kNN, as SAR and classic
-    item-based CF do). Each user contributes only their co_occurrence_max_items_per_user
-    most recent titles, so the self-join grows with interactions times that cap, not with
-    the square of the heaviest histories; top co_occurrence_top_n neighbours per item.
+    same viewers interacted with both. similarity = RP3beta (Paudel et al., 2017): the
+    chance that a walk from a title to one of its viewers, then to one of that viewer's
+    titles, lands on the neighbour (the sum over shared viewers of 1 / n_titles(viewer),
+    / n_users_a), divided by the neighbour's n_users^co_occurrence_beta so that the most
+    watched titles are not everyone's nearest neighbours. Each user contributes only their
+    co_occurrence_max_items_per_user most recent titles, so the self-join grows with
+    interactions times that cap, not with the square of the heaviest histories; top
+    co_occurrence_top_n neighbours per item.
 -#}
 with
 
@@ -37,6 +40,18 @@ recent_interactions as (
 
 ),
 
+-- a walk from a title to a viewer goes on to each of that viewer's titles with 1 / n_titles
+recent_interactions_weighted as (
+
+    select
+        user_id,
+        item_id,
+        1.0 / count(*) over (partition by user_id) as step_probability
+
+    from recent_interactions
+
+),
+
 audiences_counted as (
 
     select item_id, count(*) as n_users
@@ -45,23 +60,29 @@ audiences_counted as (
 
 ),
 
--- n_common_users is symmetric: each unordered pair is joined and counted once, then mirrored
+-- both sums are symmetric: each unordered pair is joined and summed once, then mirrored
 pairs_joined as (
 
     select
-        recent_interactions.item_id,
-        neighbours.item_id as similar_item_id
+        recent_interactions_weighted.item_id,
+        neighbours.item_id as similar_item_id,
+        recent_interactions_weighted.step_probability
 
-    from recent_interactions
-    inner join recent_interactions as neighbours
-        on recent_interactions.user_id = neighbours.user_id
-        and recent_interactions.item_id < neighbours.item_id
+    from recent_interactions_weighted
+    inner join recent_interactions_weighted as neighbours
+        on recent_interactions_weighted.user_id = neighbours.user_id
+        and recent_interactions_weighted.item_id < neighbours.item_id
 
 ),
 
 unordered_pairs_counted as (
 
-    select item_id, similar_item_id, count(*) as n_common_users
+    select
+        item_id,
+        similar_item_id,
+        count(*) as n_common_users,
+        sum(step_probability) as shared_step_probability
+
     from pairs_joined
     group by item_id, similar_item_id
 
@@ -69,12 +90,17 @@ unordered_pairs_counted as (
 
 pairs_counted as (
 
-    select item_id, similar_item_id, n_common_users
+    select item_id, similar_item_id, n_common_users, shared_step_probability
     from unordered_pairs_counted
 
     union all
 
-    select similar_item_id as item_id, item_id as similar_item_id, n_common_users
+    select
+        similar_item_id as item_id,
+        item_id as similar_item_id,
+        n_common_users,
+        shared_step_probability
+
     from unordered_pairs_counted
 
 ),
@@ -85,7 +111,9 @@ pairs_scored as (
         pairs_counted.item_id,
         pairs_counted.similar_item_id,
         pairs_counted.n_common_users,
-        pairs_counted.n_common_users / sqrt(audiences.n_users * neighbour_audiences.n_users) as similarity
+        pairs_counted.shared_step_probability
+            / (audiences.n_users * power(neighbour_audiences.n_users, {{ var('co_occurrence_beta') }}))
+            as similarity
 
     from pairs_counted
     inner join audiences_counted as audiences
