@@ -58,6 +58,16 @@ def test_spark_and_unexpected_errors_print_one_line_and_a_hint(spark, monkeypatc
     assert type(result.exception).__name__ == "AnalysisException"
 
 
+def test_help_shows_value_placeholders_on_options_and_none_on_flags():
+    from recwh.cli.main import app
+
+    result = runner.invoke(app, ["run", "--help"], terminal_width=120)
+    assert result.exit_code == 0
+    lines = {line.split()[1]: line for line in result.output.splitlines() if line.startswith("│ --")}
+    assert "<int range>" in lines["--rank"]
+    assert "<" not in lines["--force"] and "<" not in lines["--help"], result.output
+
+
 def test_tables_on_an_empty_home_says_so(tmp_path, monkeypatch):
     from recwh.cli.main import app
 
