@@ -206,6 +206,17 @@ def test_recommend_in_a_context_reads_the_context_mart_or_falls_back(spark, pipe
     assert "too little data" in result.output and "showing the context-free list" in result.output
     assert len(result.output.strip().splitlines()) == 4 + K
 
+    # Events with no known device or country (MovieLens) leave the context mart empty.
+    version = spark.sql("describe history marts.recommendations_by_context limit 1").first()["version"]
+    spark.sql("delete from marts.recommendations_by_context")
+    try:
+        result = recwh("recommend", row["user_id"], "--device", "tv", "--at", "21:00")
+        assert result.exit_code == 0, result.output
+        assert "no event carries a known device and country" in result.output
+        assert len(result.output.strip().splitlines()) == 4 + K
+    finally:
+        spark.sql(f"restore table marts.recommendations_by_context to version as of {version}")
+
     result = recwh("recommend", cold, "--device", "tv", "--at", "25:00")
     assert result.exit_code == 1 and "HH:MM" in result.output
     result = recwh("recommend", cold, "--device", "toaster", "--at", "21:00")
