@@ -1,7 +1,11 @@
 {#-
     The hybrid recommender: each user's top recommendations_k hybrid candidates (scored and
-    ranked in int_hybrid_candidates_scored), with a human readable reason.
+    ranked in int_hybrid_candidates_scored), with a human readable reason. Catalogue coverage:
+    a title in no user's top coverage_fill_rank takes the last of those slots for the one user
+    whose list it comes closest to making, if its score is at least coverage_fill_min_score_share
+    of that slot's; each user takes at most one such title.
 -#}
+{%- set fill_rank = var('coverage_fill_rank', var('recommendations_k')) -%}
 with
 
 candidates as (
@@ -35,10 +39,80 @@ item_genres as (
 
 ),
 
+covered_items as (
+
+    select distinct item_id
+    from candidates
+    where hybrid_rank <= {{ fill_rank }}
+
+),
+
+last_slots as (
+
+    select user_id, score as last_score
+    from candidates
+    where hybrid_rank = {{ fill_rank }}
+        and not is_cold_start
+        and score > 0
+
+),
+
+fill_candidates_scored as (
+
+    -- titles in no list yet, nearly good enough for this user's last slot
+    select
+        candidates.user_id,
+        candidates.item_id,
+        candidates.hybrid_rank,
+        candidates.score / last_slots.last_score as score_share
+
+    from candidates
+    inner join last_slots on candidates.user_id = last_slots.user_id
+    left anti join covered_items on candidates.item_id = covered_items.item_id
+    where candidates.hybrid_rank > {{ fill_rank }}
+        and candidates.score >= {{ var('coverage_fill_min_score_share') }} * last_slots.last_score
+
+),
+
+fill_users_chosen as (
+
+    -- each title goes to the user whose list it comes closest to making ...
+    select *
+    from fill_candidates_scored
+    qualify row_number() over (partition by item_id order by score_share desc, user_id) = 1
+
+),
+
+fills_chosen as (
+
+    -- ... and each user takes the best of the titles that chose them
+    select user_id, item_id, hybrid_rank as fill_from_rank
+    from fill_users_chosen
+    qualify row_number() over (partition by user_id order by score_share desc, item_id) = 1
+
+),
+
+candidates_reranked as (
+
+    -- the fill takes rank fill_rank; the titles from there down to where it was move one down
+    select
+        candidates.* except (hybrid_rank),
+        case
+            when candidates.item_id = fills_chosen.item_id then {{ fill_rank }}
+            when candidates.hybrid_rank >= {{ fill_rank }}
+                and candidates.hybrid_rank < fills_chosen.fill_from_rank then candidates.hybrid_rank + 1
+            else candidates.hybrid_rank
+        end as hybrid_rank
+
+    from candidates
+    left join fills_chosen on candidates.user_id = fills_chosen.user_id
+
+),
+
 top_k as (
 
     select *
-    from candidates
+    from candidates_reranked
     where hybrid_rank <= {{ var('recommendations_k') }}
 
 ),

@@ -231,9 +231,10 @@ def seed_article_als(train: DataFrame, test: DataFrame, params: AlsParams, k: in
 
 
 def dbt_vars(params: EvaluationParams) -> dict:
-    # The hybrid mart keeps enough ranks for the report's curves; its top k is unchanged.
+    # The hybrid mart keeps enough ranks for the report's curves; its top k (and the coverage
+    # fill's slot, the k-th) is unchanged.
     depth = max(params.k, CURVE_MAX_K) if params.report else params.k
-    return {**params.dbt_vars, "evaluation": True, "recommendations_k": depth}
+    return {**params.dbt_vars, "evaluation": True, "recommendations_k": depth, "coverage_fill_rank": params.k}
 
 
 # Evaluation builds measure the models, they do not test them: the production build tests
